@@ -1,0 +1,1 @@
+"""OpenNRM: a digital National Referral Mechanism against trafficking in human beings."""

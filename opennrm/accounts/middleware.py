@@ -1,0 +1,8 @@
+class SignInPolicyMiddleware:
+    """Placeholder replaced by the accounts work: enforces second factor and forced password change."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
