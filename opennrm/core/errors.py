@@ -16,3 +16,7 @@ class NotFoundOrForbidden(ApplicationError):
 
     def __init__(self, message: str = "Not found.") -> None:
         super().__init__(message)
+
+
+class Forbidden(ApplicationError):
+    """The user is known to be able to see the object but may not do this to it (e.g. publish a draft)."""
