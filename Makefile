@@ -1,0 +1,43 @@
+# OpenNRM — the two commands of README.md: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install setup lint clean benchmark
+
+## Set up everything (virtualenv, packages, database, Latvian pack, demo data) and serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/opennrm setup --demo
+	@echo "OpenNRM is at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	$(BIN)/opennrm runserver $(HOST):$(PORT)
+
+## Set up what the tests need (incl. Debian's Chromium when run as root) and run the whole suite
+test: install
+	bash scripts/system-deps.sh
+	$(BIN)/ruff check opennrm tests benchmarks
+	$(BIN)/opennrm compile_translations
+	$(BIN)/pytest
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+lint:
+	$(BIN)/ruff check opennrm tests benchmarks
+	$(BIN)/ruff format --check opennrm tests benchmarks
+
+benchmark: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var

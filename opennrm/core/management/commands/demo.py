@@ -1,0 +1,34 @@
+"""`opennrm demo load`: the demo directory and demo users — synthetic, for trying OpenNRM out, never for production."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from opennrm.accounts.demo import demo_users_create
+from opennrm.core.errors import ApplicationError
+from opennrm.directory.demo import demo_directory_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo directory (packs/<pack>/demo/directory.yaml) and the demo users, and print their logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["load"])
+        parser.add_argument("--pack", default=settings.OPENNRM_PACK)
+
+    def handle(self, *args, action: str, pack: str, **options):
+        path = settings.OPENNRM_PACKS_DIR / pack / "demo" / "directory.yaml"
+        if not path.exists():
+            raise CommandError(f"Pack '{pack}' has no demo directory ({path}).")
+        try:
+            summary = demo_directory_load(path=path)
+            logins = demo_users_create()
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(f"Demo directory: {summary}")
+        self.stdout.write("")
+        self.stdout.write("Demo logins (synthetic accounts, for trying OpenNRM only):")
+        for login in logins:
+            roles = ", ".join(login.roles)
+            self.stdout.write(f"  {login.username:<20} password: {login.password}   {roles} — {login.institution}")
+            if login.totp_key:
+                self.stdout.write(f"  {'':<20} two-factor key (add to an authenticator app): {login.totp_key}")
