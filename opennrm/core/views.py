@@ -1,8 +1,14 @@
+import logging
+
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.utils.translation import gettext
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", {"nav": "home"})
 
 
 def bad_request(request, exception=None):
@@ -18,4 +24,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # The layout needs the session and the database; when those are what failed, a plain page still answers.
+    try:
+        return render(request, "errors/500.html", status=500)
+    except Exception:
+        logger.exception("The error page itself could not be rendered")
+        text = gettext("Sorry, something went wrong. Try again in a few minutes.")
+        return HttpResponseServerError(f"<!doctype html><title>500</title><h1>{text}</h1>")
