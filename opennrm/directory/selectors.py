@@ -1,7 +1,7 @@
 """Reading the institution directory, and "who to call" for a situation in a place.
 
-Contact points meant for professionals only are shown to signed-in staff and to nobody else, so every read that
-returns contact points takes the reading user (None for public pages).
+Contact points meant for professionals only are shown to signed-in staff and to nobody else, so every read
+that returns contact points takes the reading user (None for public pages).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from opennrm.core.i18n import localized
 from opennrm.directory.models import ContactPoint, Institution, InstitutionType, Municipality
-from opennrm.jurisdiction.models import ModelVersion
+from opennrm.jurisdiction.selectors import version_published
 
 POPULATIONS = ("adult", "child")
 NATIONALITIES = ("national", "eu_citizen", "third_country_national")
@@ -34,7 +34,7 @@ UNLISTED_RANK = len(SCOPE_ORDER)
 VISIBLE_CONTACTS = "visible_contact_points"
 
 
-# --- the published model ---------------------------------------------------------------------------------------
+# --- the published model ------------------------------------------------------------------------------------
 
 
 class PublishedModel:
@@ -50,7 +50,9 @@ class PublishedModel:
 
     @property
     def languages(self) -> list[str]:
-        return list((self.content.get("pack") or {}).get("languages") or [code for code, _n in settings.LANGUAGES])
+        return list(
+            (self.content.get("pack") or {}).get("languages") or [code for code, _n in settings.LANGUAGES]
+        )
 
     @property
     def stages(self) -> list[dict[str, Any]]:
@@ -65,11 +67,8 @@ class PublishedModel:
 
 def published_model() -> PublishedModel | None:
     """The model in force for this installation's pack, or None before the first publication."""
-    version = (
-        ModelVersion.objects.filter(pack_code=settings.OPENNRM_PACK, status=ModelVersion.Status.PUBLISHED)
-        .only("number", "content")
-        .first()
-    )
+    # The stored content is the validated pack document (docs/pack-format.md), read here as plain data.
+    version = version_published()
     return PublishedModel(number=version.number, content=version.content) if version else None
 
 
@@ -93,7 +92,7 @@ def nationality_choices() -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in NATIONALITY_LABELS.items()]
 
 
-# --- municipalities, types, institutions ------------------------------------------------------------------------
+# --- municipalities, types, institutions --------------------------------------------------------------------
 
 
 def municipalities_active() -> QuerySet[Municipality]:
@@ -102,7 +101,9 @@ def municipalities_active() -> QuerySet[Municipality]:
 
 def municipality_choices() -> list[tuple[str, str]]:
     """(code, name) of active municipalities, sorted by their name in the active language."""
-    return sorted(((m.code, str(m)) for m in municipalities_active()), key=lambda choice: choice[1].casefold())
+    return sorted(
+        ((m.code, str(m)) for m in municipalities_active()), key=lambda choice: choice[1].casefold()
+    )
 
 
 def institution_types_active() -> QuerySet[InstitutionType]:
@@ -148,15 +149,17 @@ def institutions_list(
     """Active institutions, ordered by code, with their visible contact points prefetched.
 
     `municipality` keeps institutions seated in that municipality or serving it as part of a region; national
-    institutions are not repeated under every municipality (who_to_call lists them). `after` is the keyset cursor.
+    institutions are not repeated under every municipality (who_to_call lists them). `after`: keyset cursor.
     """
     institutions = Institution.objects.filter(is_active=True, type__is_active=True)
     if municipality:
         institutions = institutions.filter(
             Q(municipality__code=municipality)
-            | Q(pk__in=Institution.service_area.through.objects.filter(municipality__code=municipality).values(
-                "institution_id"
-            ))
+            | Q(
+                pk__in=Institution.service_area.through.objects.filter(
+                    municipality__code=municipality
+                ).values("institution_id")
+            )
         )
     if institution_type:
         institutions = institutions.filter(type__code=institution_type)
@@ -185,7 +188,7 @@ def visible_contact_points(institution: Institution) -> list[ContactPoint]:
     return list(getattr(institution, VISIBLE_CONTACTS, []))
 
 
-# --- who may edit -----------------------------------------------------------------------------------------------
+# --- who may edit -------------------------------------------------------------------------------------------
 
 
 def is_national_coordinator(user) -> bool:
@@ -194,10 +197,12 @@ def is_national_coordinator(user) -> bool:
 
 
 def can_edit_institution(*, user, institution: Institution) -> bool:
-    """Institution staff with directory.edit keep their own entry; the national coordinator keeps every entry."""
+    """Staff with directory.edit keep their own institution's entry; the national coordinator keeps all."""
     if not is_staff_reader(user) or not user.has_capability(Capability.DIRECTORY_EDIT):
         return False
-    return is_national_coordinator(user) or (user.unit_id is not None and user.unit.institution_id == institution.pk)
+    return is_national_coordinator(user) or (
+        user.unit_id is not None and user.unit.institution_id == institution.pk
+    )
 
 
 def access_institution_for_edit(*, user, code: str) -> Institution:
@@ -216,7 +221,7 @@ def access_contact_point_for_edit(*, user, pk: int) -> ContactPoint:
     return point
 
 
-# --- who to call -------------------------------------------------------------------------------------------------
+# --- who to call --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -243,13 +248,13 @@ class Responsibility:
     functions: list[FunctionRef]
     description: dict[str, str]
     legal_bases: list[LegalBasisRef]
-    # Contacts the pack itself gives for the type (e.g. a national hotline), shown when no institution is listed.
+    # Contacts the pack gives for the type (e.g. a national hotline), shown when no institution is listed.
     type_contacts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class WhoToCallEntry:
-    """One institution to call (or, with institution None, a responsibility no listed institution covers here)."""
+    """One institution to call; with institution None, a responsibility no listed institution covers here."""
 
     responsibility: Responsibility
     institution: Institution | None
@@ -286,7 +291,10 @@ def _responsibility(model: PublishedModel, entry: dict[str, Any]) -> Responsibil
         basis = model.item("legal_bases", lid) or {}
         legal_bases.append(
             LegalBasisRef(
-                id=lid, title=basis.get("title") or {}, citation=basis.get("citation") or "", url=basis.get("url") or ""
+                id=lid,
+                title=basis.get("title") or {},
+                citation=basis.get("citation") or "",
+                url=basis.get("url") or "",
             )
         )
     return Responsibility(
@@ -328,26 +336,40 @@ def situation_check(
 
 
 def who_to_call(
-    *, municipality: str, stage: str, population: str, nationality: str, user=None
+    *,
+    municipality: str,
+    stage: str,
+    population: str,
+    nationality: str,
+    user=None,
+    model: PublishedModel | None = None,
 ) -> list[WhoToCallEntry]:
-    """Institutions responsible at `stage` for this person in this municipality, with what they do and contacts.
+    """Institutions responsible at `stage` for this person in this municipality, what they do and contacts.
 
     Municipal institutions of the municipality come first, then regional ones serving it, then national ones;
     within a level, in the model's matrix order, then by institution code.
     """
-    model = published_model()
+    model = model or published_model()
     situation = situation_check(
         model=model, municipality=municipality, stage=stage, population=population, nationality=nationality
     )
     assert model is not None  # situation_check refuses a missing model
-    entries = [e for e in model.matrix_for_stage(stage) if _applies(e, population=population, nationality=nationality)]
+    entries = [
+        e
+        for e in model.matrix_for_stage(stage)
+        if _applies(e, population=population, nationality=nationality)
+    ]
     if not entries:
         return []
     position = {entry["institution_type"]: index for index, entry in enumerate(entries)}
     place = situation.municipality
-    served_regionally = Institution.service_area.through.objects.filter(municipality=place).values("institution_id")
+    served_regionally = Institution.service_area.through.objects.filter(municipality=place).values(
+        "institution_id"
+    )
     institutions = _with_contacts(
-        Institution.objects.filter(is_active=True, type__is_active=True, type__code__in=list(position)).filter(
+        Institution.objects.filter(
+            is_active=True, type__is_active=True, type__code__in=list(position)
+        ).filter(
             Q(scope=Institution.Scope.NATIONAL)
             | Q(scope=Institution.Scope.MUNICIPAL, municipality=place)
             | Q(scope=Institution.Scope.REGIONAL, pk__in=served_regionally)
@@ -365,8 +387,12 @@ def who_to_call(
         listed = by_type.get(type_code, [])
         for institution in listed:
             rank = (SCOPE_ORDER[institution.scope], position[type_code], institution.code)
-            ranked.append((rank, WhoToCallEntry(responsibility, institution, visible_contact_points(institution))))
+            ranked.append(
+                (rank, WhoToCallEntry(responsibility, institution, visible_contact_points(institution)))
+            )
         if not listed:
-            ranked.append(((UNLISTED_RANK, position[type_code], ""), WhoToCallEntry(responsibility, None, [])))
+            ranked.append(
+                ((UNLISTED_RANK, position[type_code], ""), WhoToCallEntry(responsibility, None, []))
+            )
     ranked.sort(key=lambda pair: pair[0])
     return [entry for _rank, entry in ranked]

@@ -44,7 +44,13 @@ OptionalText = Annotated[dict[str, str] | None, TEXT]
 
 Level = Literal["national", "regional", "municipal"]
 Category = Literal[
-    "first_contact", "service_provider", "law_enforcement", "child_protection", "coordination", "oversight", "other"
+    "first_contact",
+    "service_provider",
+    "law_enforcement",
+    "child_protection",
+    "coordination",
+    "oversight",
+    "other",
 ]
 Population = Literal["adult", "child"]
 Nationality = Literal["national", "eu_citizen", "third_country_national"]

@@ -1,0 +1,158 @@
+"""Demo accounts for trying OpenNRM out. NEVER for a real installation.
+
+The password and the TOTP keys below are published in this source file on purpose, so that anyone can sign in
+to a demo. They make an installation insecure; `demo_users_create` is only called by the demo set-up.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from binascii import unhexlify
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from opennrm.accounts.models import Role, User
+from opennrm.accounts.services import user_create, user_roles_set
+from opennrm.core.errors import ApplicationError
+from opennrm.core.i18n import localized
+from opennrm.directory.models import Unit
+
+DEMO_PASSWORD = "demo-Password-2026"
+DEMO_DEVICE_NAME = "demo authenticator"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    institution: str
+    roles: tuple[str, ...]
+    first_name: str
+    last_name: str
+    # Demo-only TOTP secret (hex, 20 bytes), for the users whose roles require two-step sign-in.
+    totp_key_hex: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    roles: list[str]
+    institution: str
+    totp_key: str | None
+
+
+DEMO_USERS = (
+    DemoUser("demo.coordinator", "lv-iem", ("national_coordinator",), "Demo", "Coordinator"),
+    DemoUser("demo.workgroup", "lv-iem", ("working_group_member",), "Demo", "Workgroup"),
+    DemoUser("demo.admin.riga", "lv-social-service-riga", ("institution_admin",), "Demo", "Administrator"),
+    DemoUser(
+        "demo.social.riga",
+        "lv-social-service-riga",
+        ("frontline_worker", "case_manager"),
+        "Demo",
+        "Social Worker",
+        "0d3e0000000000000000000000000000000000a1",
+    ),
+    DemoUser(
+        "demo.police",
+        "lv-state-police",
+        ("police_officer",),
+        "Demo",
+        "Police Officer",
+        "0d3e0000000000000000000000000000000000b2",
+    ),
+    DemoUser(
+        "demo.provider",
+        "lv-provider-marta",
+        ("case_manager", "specialist_commission_member"),
+        "Demo",
+        "Provider",
+        "0d3e0000000000000000000000000000000000c3",
+    ),
+    DemoUser("demo.rapporteur", "lv-iem", ("rapporteur",), "Demo", "Rapporteur"),
+    DemoUser("demo.auditor", "lv-iem", ("auditor",), "Demo", "Auditor"),
+)
+
+
+def totp_key_base32(key_hex: str) -> str:
+    """The key as an authenticator app expects it to be typed in."""
+    return b32encode(unhexlify(key_hex)).decode()
+
+
+def _missing(units: dict[str, Unit | None], roles: dict[str, Role]) -> list[str]:
+    problems = []
+    for code, unit in units.items():
+        if unit is None:
+            problems.append(
+                gettext("Institution '%(code)s' (with a unit 'main') does not exist.") % {"code": code}
+            )
+    for spec in DEMO_USERS:
+        for role_code in spec.roles:
+            if role_code not in roles:
+                problems.append(gettext("Role '%(code)s' does not exist.") % {"code": role_code})
+    return sorted(set(problems))
+
+
+@transaction.atomic
+def demo_users_create() -> list[DemoLogin]:
+    """Create or refresh the demo accounts; nothing changes if an institution or role they need is missing."""
+    institution_codes = {spec.institution for spec in DEMO_USERS}
+    units: dict[str, Unit | None] = {
+        code: Unit.objects.select_related("institution", "institution__type")
+        .filter(institution__code=code, code="main")
+        .first()
+        for code in institution_codes
+    }
+    roles = {role.code: role for role in Role.objects.filter(is_active=True)}
+    problems = _missing(units, roles)
+    if problems:
+        raise ApplicationError(
+            gettext(
+                "The demo users were not created: %(problems)s "
+                "Load and publish the pack and the demo directory first."
+            )
+            % {"problems": " ".join(problems)}
+        )
+    logins = []
+    for spec in DEMO_USERS:
+        unit = units[spec.institution]
+        user_roles = [roles[code] for code in spec.roles]
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = user_create(
+                username=spec.username,
+                email=f"{spec.username}@example.lv",
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                unit=unit,
+                roles=user_roles,
+                password=DEMO_PASSWORD,
+            )
+        else:
+            user.unit = unit
+            user.is_active = True
+            user.must_change_password = False
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user_roles_set(user=user, roles=user_roles, by=None)
+        totp_key = None
+        if spec.totp_key_hex:
+            TOTPDevice.objects.update_or_create(
+                user=user,
+                name=DEMO_DEVICE_NAME,
+                defaults={"key": spec.totp_key_hex, "confirmed": True, "last_t": -1},
+            )
+            totp_key = totp_key_base32(spec.totp_key_hex)
+        logins.append(
+            DemoLogin(
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                roles=list(spec.roles),
+                institution=localized(unit.institution.names) or unit.institution.code,
+                totp_key=totp_key,
+            )
+        )
+    return logins

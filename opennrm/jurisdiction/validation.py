@@ -1,0 +1,331 @@
+"""Validation of a whole pack: shape (the pydantic schema) plus the cross-references the schema cannot see.
+
+The checks run on plain data, so the same code serves a folder of YAML files (the loader adds file and line)
+and a version stored in the database (`validate_content`). Cross-reference checks are tolerant of malformed
+data, so one run lists every problem rather than stopping at the first.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext, ngettext
+from pydantic import BaseModel, ValidationError
+
+from opennrm.core.capabilities import Capability
+from opennrm.core.errors import ApplicationError
+from opennrm.jurisdiction.schema import COUNTRY_PATTERN, ID_PATTERN, SECTIONS, Pack, iter_texts, nested_model
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a pack, located as precisely as the source allows."""
+
+    file: str
+    line: int
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        location = (
+            f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
+        )
+        return f"{location}{self.path}: {self.reason}" if self.path else f"{location}{self.reason}"
+
+
+class PackInvalid(ApplicationError):
+    """The pack was refused; `problems` lists every problem found, sorted by file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        first = self.problems[0] if self.problems else None
+        message = ngettext(
+            "The pack is invalid (%(count)d problem): %(first)s",
+            "The pack is invalid (%(count)d problems), the first: %(first)s",
+            len(self.problems),
+        ) % {"count": len(self.problems), "first": str(first) if first else ""}
+        super().__init__(message, field=first.path if first else None)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+def format_path(path: Path) -> str:
+    """("matrix", 3, "institution_type") -> "matrix[3].institution_type"."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def supported_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def check_content(content: Any) -> tuple[Pack | None, list[tuple[Path, str]]]:
+    """The pack built from `content` (None if invalid) and every problem as (path, reason)."""
+    if not isinstance(content, dict):
+        return None, [((), gettext("a pack must be a mapping of sections"))]
+    issues: list[tuple[Path, str]] = []
+    pack = None
+    try:
+        pack = Pack.model_validate(content)
+    except ValidationError as error:
+        issues.extend(_schema_issues(error))
+    issues.extend(cross_reference_issues(content))
+    return (pack if not issues else None), issues
+
+
+def validate_content(content: dict) -> Pack:
+    """The pack in a stored content document, or PackInvalid listing every problem (without lines)."""
+    pack, issues = check_content(content)
+    if pack is None:
+        raise PackInvalid([Problem("", 0, format_path(path), reason) for path, reason in issues])
+    return pack
+
+
+# --- schema errors -----------------------------------------------------------------------------------------
+
+
+def _model_at(path: Path) -> type[BaseModel] | None:
+    """The schema model that the mapping at `path` should match (used to list the allowed fields)."""
+    model: type[BaseModel] | None = Pack
+    expect_index = False
+    for part in path:
+        if expect_index:
+            expect_index = False
+            if isinstance(part, int):
+                continue
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        model, expect_index = nested_model(model.model_fields[part].annotation)
+    return model
+
+
+def _schema_issues(error: ValidationError) -> list[tuple[Path, str]]:
+    issues = []
+    for item in error.errors(include_url=False):
+        path = tuple(part for part in item["loc"] if isinstance(part, str | int))
+        issues.append((path, _schema_reason(item, path)))
+    return issues
+
+
+def _schema_reason(item: dict, path: Path) -> str:
+    kind, ctx, value = item["type"], item.get("ctx") or {}, item.get("input")
+    if kind == "missing":
+        return (
+            gettext("required section is missing") if len(path) == 1 else gettext("required field is missing")
+        )
+    if kind == "extra_forbidden":
+        if len(path) == 1:
+            return gettext("unknown section (allowed: %(allowed)s)") % {"allowed": ", ".join(SECTIONS)}
+        model = _model_at(path[:-1])
+        if model is None:
+            return gettext("unknown field")
+        return gettext("unknown field (allowed: %(allowed)s)") % {"allowed": ", ".join(model.model_fields)}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return gettext(
+            "%(value)r is not a valid id: use lower-case letters, digits and '_', starting with a letter"
+        ) % {"value": value}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == COUNTRY_PATTERN:
+        return gettext("%(value)r is not an ISO 3166-1 alpha-2 country code (two capital letters)") % {
+            "value": value
+        }
+    if kind == "literal_error":
+        return gettext("%(value)r is not allowed; expected %(expected)s") % {
+            "value": value,
+            "expected": ctx.get("expected", ""),
+        }
+    if kind == "too_short":
+        if isinstance(value, list):
+            return gettext("must list at least one item")
+        return gettext("must not be empty")
+    simple = {
+        "list_type": gettext("must be a list"),
+        "dict_type": gettext("must be a mapping (key: value)"),
+        "model_type": gettext("must be a mapping (key: value)"),
+        "model_attributes_type": gettext("must be a mapping (key: value)"),
+        "string_type": gettext("must be text"),
+    }
+    if kind in simple:
+        return simple[kind]
+    return item["msg"][:1].lower() + item["msg"][1:]
+
+
+# --- cross-references ---------------------------------------------------------------------------------
+
+
+def _items(content: dict, section: str) -> list[tuple[int, dict]]:
+    value = content.get(section)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _known_ids(content: dict, section: str) -> set[str] | None:
+    """The ids a section defines, or None when the section is absent or malformed (then none are checked)."""
+    if not isinstance(content.get(section), list):
+        return None
+    return {item["id"] for _index, item in _items(content, section) if isinstance(item.get("id"), str)}
+
+
+def _duplicate_ids(content: dict) -> list[tuple[Path, str]]:
+    issues = []
+    for section in ("legal_bases", "stages", "functions", "institution_types", "roles", "municipalities"):
+        seen: dict[str, int] = {}
+        for index, item in _items(content, section):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                issues.append(
+                    (
+                        (section, index, "id"),
+                        gettext("duplicate id '%(id)s' (already used by %(other)s)")
+                        % {"id": ident, "other": format_path((section, seen[ident]))},
+                    )
+                )
+            else:
+                seen[ident] = index
+    return issues
+
+
+def _unknown_refs(
+    item: dict, path: Path, field: str, known: set[str] | None, message: str, many: bool
+) -> list[tuple[Path, str]]:
+    if known is None or field not in item:
+        return []
+    value = item[field]
+    if not many:
+        if isinstance(value, str) and value not in known:
+            return [((*path, field), message % {"id": value})]
+        return []
+    if not isinstance(value, list):
+        return []
+    return [
+        ((*path, field, index), message % {"id": ref})
+        for index, ref in enumerate(value)
+        if isinstance(ref, str) and ref not in known
+    ]
+
+
+def _matrix_issues(content: dict) -> list[tuple[Path, str]]:
+    types = _known_ids(content, "institution_types")
+    stages = _known_ids(content, "stages")
+    functions = _known_ids(content, "functions")
+    # legal_bases is optional: an absent section defines no ids, so every reference to one is unknown.
+    bases = _known_ids(content, "legal_bases") if "legal_bases" in content else set()
+    issues = []
+    pairs: dict[tuple, int] = {}
+    for index, entry in _items(content, "matrix"):
+        path: Path = ("matrix", index)
+        issues += _unknown_refs(
+            entry, path, "institution_type", types, gettext("unknown institution type '%(id)s'"), False
+        )
+        issues += _unknown_refs(entry, path, "stage", stages, gettext("unknown stage '%(id)s'"), False)
+        issues += _unknown_refs(
+            entry, path, "functions", functions, gettext("unknown function '%(id)s'"), True
+        )
+        issues += _unknown_refs(
+            entry, path, "legal_basis", bases, gettext("unknown legal basis '%(id)s'"), True
+        )
+        pair = (entry.get("institution_type"), entry.get("stage"))
+        if not all(isinstance(part, str) for part in pair):
+            continue
+        if pair in pairs:
+            issues.append(
+                (
+                    path,
+                    gettext(
+                        "duplicate entry for institution type '%(type)s' and stage '%(stage)s' "
+                        "(already at %(other)s)"
+                    )
+                    % {"type": pair[0], "stage": pair[1], "other": format_path(("matrix", pairs[pair]))},
+                )
+            )
+        else:
+            pairs[pair] = index
+    return issues
+
+
+def _role_issues(content: dict) -> list[tuple[Path, str]]:
+    known_capabilities = {capability.value for capability in Capability}
+    types = _known_ids(content, "institution_types")
+    issues = []
+    for index, role in _items(content, "roles"):
+        path: Path = ("roles", index)
+        issues += _unknown_refs(
+            role, path, "capabilities", known_capabilities, gettext("unknown capability '%(id)s'"), True
+        )
+        issues += _unknown_refs(
+            role, path, "institution_types", types, gettext("unknown institution type '%(id)s'"), True
+        )
+    return issues
+
+
+def _declared_languages(content: dict) -> tuple[list[str], list[tuple[Path, str]]]:
+    meta = content.get("pack")
+    languages = meta.get("languages") if isinstance(meta, dict) else None
+    if not isinstance(languages, list):
+        return [], []
+    supported = supported_languages()
+    issues, declared = [], []
+    for index, language in enumerate(languages):
+        if not isinstance(language, str):
+            continue
+        path: Path = ("pack", "languages", index)
+        if language not in supported:
+            issues.append(
+                (
+                    path,
+                    gettext("language '%(language)s' has no user interface (available: %(available)s)")
+                    % {"language": language, "available": ", ".join(supported)},
+                )
+            )
+        elif language in declared:
+            issues.append((path, gettext("language '%(language)s' is listed twice") % {"language": language}))
+        else:
+            declared.append(language)
+    return declared, issues
+
+
+def _translation_issues(content: dict, languages: list[str]) -> list[tuple[Path, str]]:
+    if not languages:
+        return []
+    issues = []
+    for path, text in iter_texts(Pack, content):
+        if not isinstance(text, dict):
+            continue
+        for language in languages:
+            value = text.get(language)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                issues.append(
+                    (path, gettext("missing translation for '%(language)s'") % {"language": language})
+                )
+        for language in text:
+            if language not in languages:
+                issues.append(
+                    (
+                        (*path, language),
+                        gettext(
+                            "language '%(language)s' is not declared by the pack (declared: %(declared)s)"
+                        )
+                        % {"language": language, "declared": ", ".join(languages)},
+                    )
+                )
+    return issues
+
+
+def cross_reference_issues(content: dict) -> list[tuple[Path, str]]:
+    """What the schema cannot see: unknown or duplicate ids, unknown capabilities, missing translations."""
+    languages, issues = _declared_languages(content)
+    issues += _duplicate_ids(content)
+    issues += _matrix_issues(content)
+    issues += _role_issues(content)
+    issues += _translation_issues(content, languages)
+    return issues

@@ -1,0 +1,218 @@
+"""Institution administrators: their own institution's users only; password reset; account services."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.urls import reverse
+
+from opennrm.accounts.services import user_create, user_password_reset, user_roles_set
+from opennrm.audit.models import AuditEvent
+from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
+from tests.accounts.helpers import sign_in
+from tests.factories import RoleFactory, UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def colleague(unit):
+    return UserFactory(username="test.colleague", unit=unit)
+
+
+@pytest.fixture
+def stranger(other_unit):
+    return UserFactory(username="test.stranger", unit=other_unit)
+
+
+@pytest.fixture
+def foreign_admin(other_unit, admin_role):
+    return UserFactory(username="test.foreign.admin", unit=other_unit, roles=[admin_role])
+
+
+# --- the users page: anonymous → no users.manage → other institution → right role
+
+
+def test_users_page_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("accounts:users"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_users_page_without_users_manage_is_forbidden(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("accounts:users")).status_code == 403
+
+
+def test_users_page_lists_own_institution_only(client, institution_admin, colleague, stranger):
+    client.force_login(institution_admin)
+    response = client.get(reverse("accounts:users"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert colleague.username in html
+    assert stranger.username not in html
+    assert '<th scope="col">' in html
+
+
+# --- password reset ladder
+
+
+def test_reset_anonymous_is_sent_to_sign_in(client, colleague):
+    response = client.post(reverse("accounts:user_password_reset", args=[colleague.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_reset_without_users_manage_is_forbidden(client, coordinator, colleague):
+    client.force_login(coordinator)
+    assert client.post(reverse("accounts:user_password_reset", args=[colleague.pk])).status_code == 403
+
+
+def test_reset_of_another_institutions_user_answers_like_a_missing_one(client, foreign_admin, colleague):
+    client.force_login(foreign_admin)
+    other = client.post(reverse("accounts:user_password_reset", args=[colleague.pk]))
+    missing = client.post(reverse("accounts:user_password_reset", args=[999_999]))
+    assert other.status_code == missing.status_code == 404
+    colleague.refresh_from_db()
+    assert colleague.must_change_password is False
+
+
+def test_reset_is_post_only(client, institution_admin, colleague):
+    client.force_login(institution_admin)
+    assert client.get(reverse("accounts:user_password_reset", args=[colleague.pk])).status_code == 405
+
+
+def test_reset_shows_a_one_time_password_and_lifts_the_lockout(client, institution_admin, colleague):
+    for _ in range(5):
+        sign_in(client, colleague.username, "wrong-password-0")
+    assert sign_in(client, colleague.username).status_code == 429
+
+    client.force_login(institution_admin)
+    response = client.post(reverse("accounts:user_password_reset", args=[colleague.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    temporary = response.context["password"]
+    assert temporary in response.content.decode()
+    colleague.refresh_from_db()
+    assert colleague.must_change_password is True
+    assert colleague.check_password(temporary)
+    assert not AccessAttempt.objects.filter(username=colleague.username).exists()
+    event = AuditEvent.objects.get(action="user.password_reset")
+    assert event.actor == institution_admin
+    assert temporary not in str(event.new_values)
+
+    client.post(reverse("accounts:logout"))
+    signed_in = sign_in(client, colleague.username, temporary)
+    assert signed_in.url.startswith(reverse("accounts:password_change"))
+
+
+def test_admin_cannot_reset_own_password_here(client, institution_admin):
+    client.force_login(institution_admin)
+    response = client.post(reverse("accounts:user_password_reset", args=[institution_admin.pk]), follow=True)
+    assert "password change page" in response.content.decode()
+    institution_admin.refresh_from_db()
+    assert institution_admin.must_change_password is False
+
+
+def test_reset_service_refuses_foreign_and_unprivileged(institution_admin, coordinator, stranger, colleague):
+    with pytest.raises(NotFoundOrForbidden):
+        user_password_reset(user=stranger, by=institution_admin)
+    with pytest.raises(Forbidden):
+        user_password_reset(user=colleague, by=coordinator)
+    # The operator at the command line acts without a user.
+    assert len(user_password_reset(user=colleague, by=None)) == 19
+
+
+# --- services
+
+
+def test_user_create_checks_roles_against_the_institution_type(unit, case_role, institution_admin):
+    police_only = RoleFactory(
+        code="police_officer", capabilities=["cases.view"], institution_types=["state_police"]
+    )
+    with pytest.raises(ApplicationError) as error:
+        user_create(
+            username="test.new",
+            email="test.new@example.lv",
+            first_name="Test",
+            last_name="New",
+            unit=unit,
+            roles=[police_only],
+            by=institution_admin,
+        )
+    assert error.value.field == "roles"
+    user = user_create(
+        username="test.new",
+        email="test.new@example.lv",
+        first_name="Test",
+        last_name="New",
+        unit=unit,
+        roles=[case_role],
+        by=institution_admin,
+    )
+    assert not user.has_usable_password()
+    assert list(user.roles.all()) == [case_role]
+    event = AuditEvent.objects.get(action="user.create")
+    assert event.new_values["roles"] == ["case_manager"] and event.actor == institution_admin
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"username": "  "}, "username"),
+        ({"username": "has space"}, "username"),
+        ({"username": "TEST.CASEWORKER"}, "username"),
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short"}, "password"),
+    ],
+)
+def test_user_create_names_the_bad_field(unit, case_worker, changes, field):
+    values = {
+        "username": "test.fresh",
+        "email": "fresh@example.lv",
+        "first_name": "Test",
+        "last_name": "Fresh",
+        "unit": unit,
+        "roles": [],
+        **changes,
+    }
+    with pytest.raises(ApplicationError) as error:
+        user_create(**values)
+    assert error.value.field == field
+    assert not AuditEvent.objects.filter(action="user.create").exists()
+
+
+def test_user_create_in_another_institution_is_refused(other_unit, institution_admin):
+    with pytest.raises(NotFoundOrForbidden):
+        user_create(
+            username="test.outsider",
+            email="",
+            first_name="",
+            last_name="",
+            unit=other_unit,
+            roles=[],
+            by=institution_admin,
+        )
+
+
+def test_user_roles_set_audits_old_and_new(colleague, case_role, institution_admin):
+    user_roles_set(user=colleague, roles=[case_role], by=institution_admin)
+    event = AuditEvent.objects.get(action="user.roles_set")
+    assert event.old_values == {"roles": []} and event.new_values == {"roles": ["case_manager"]}
+    # Setting the same roles again is no change and no event.
+    user_roles_set(user=colleague, roles=[case_role], by=institution_admin)
+    assert AuditEvent.objects.filter(action="user.roles_set").count() == 1
+
+
+def test_user_roles_set_refuses_disabled_role_and_foreign_admin(colleague, foreign_admin):
+    retired = RoleFactory(code="retired_role", is_active=False)
+    with pytest.raises(ApplicationError):
+        user_roles_set(user=colleague, roles=[retired], by=None)
+    with pytest.raises(NotFoundOrForbidden):
+        user_roles_set(user=colleague, roles=[], by=foreign_admin)
+
+
+def test_role_allowed_for_the_institution_type(social_type):
+    unit = UnitFactory(institution__code="test-social-c", institution__type=social_type)
+    user = UserFactory(unit=unit)
+    social_only = RoleFactory(code="social_only", institution_types=["municipal_social_service"])
+    user_roles_set(user=user, roles=[social_only], by=None)
+    assert user.roles.get() == social_only
