@@ -20,7 +20,7 @@ def _field_name(location: tuple) -> str:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """Map domain errors to 400/403/404, invalid input to 422 with field names, anything else to a plain 500."""
+    """Domain errors become 400/403/404, invalid input 422 with field names, anything else a plain 500."""
 
     def application_error(request, exc: ApplicationError):
         return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
@@ -46,7 +46,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def unexpected_error(request, exc: Exception):
         logger.exception("Unhandled error in API call %s %s", request.method, request.path)
-        return api.create_response(request, {"detail": gettext("Something went wrong on the server.")}, status=500)
+        detail = gettext("Something went wrong on the server.")
+        return api.create_response(request, {"detail": detail}, status=500)
 
     api.add_exception_handler(ApplicationError, application_error)
     api.add_exception_handler(NotFoundOrForbidden, not_found)

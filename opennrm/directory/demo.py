@@ -14,6 +14,7 @@ import yaml
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -26,7 +27,13 @@ from opennrm.directory.selectors import content_languages
 
 SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 MAIN_UNIT = "main"
-CONTACT_FIELDS = ("labels", "phone", "email", "hours", "languages", "audience", "is_round_the_clock")
+# libyaml's loader when installed: the demo file is large and the pure-Python parser takes about a second.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RELATED = (
+    "service_area",
+    "units",
+    Prefetch("contact_points", queryset=ContactPoint.objects.order_by("order", "pk")),
+)
 
 
 class _Strict(BaseModel):
@@ -105,7 +112,7 @@ def _location(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
 
 def _parse(path: Path) -> DemoDirectory:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except OSError as error:
         raise DemoDataInvalid([f"{path}: {error.strerror or error}"]) from None
     except yaml.YAMLError as error:
@@ -207,10 +214,14 @@ def _contact_point_problems(point: DemoContactPoint, *, where: str, languages: l
 
 
 def _sync_contact_points(
-    institution: Institution, wanted: list[DemoContactPoint], *, languages: list[str], summary: DemoSummary
+    institution: Institution,
+    wanted: list[DemoContactPoint],
+    *,
+    existing: list[ContactPoint],
+    languages: list[str],
+    summary: DemoSummary,
 ) -> None:
     # Replaced position by position, so a second run over the same file finds nothing to change.
-    existing = list(ContactPoint.objects.filter(institution=institution).order_by("order", "pk"))
     for order, item in enumerate(wanted):
         values = services.contact_point_clean(
             labels=item.labels,
@@ -240,11 +251,13 @@ def _sync_contact_points(
         summary.contact_points_removed += len(surplus)
 
 
-def _sync_units(institution: Institution, item: DemoInstitution, summary: DemoSummary) -> None:
+def _sync_units(
+    institution: Institution, item: DemoInstitution, *, existing_units: list[Unit], summary: DemoSummary
+) -> None:
     wanted = {unit.code: unit.names for unit in item.units}
     # Staff accounts hang on units, so every institution has at least its main unit.
     wanted.setdefault(MAIN_UNIT, item.names)
-    existing = {unit.code: unit for unit in Unit.objects.filter(institution=institution)}
+    existing = {unit.code: unit for unit in existing_units}
     for code, unit_names in wanted.items():
         unit = existing.get(code)
         if unit is None:
@@ -261,23 +274,25 @@ def _sync_institution(
     *,
     types: dict[str, InstitutionType],
     places: dict[str, Municipality],
+    existing: dict[str, Institution],
     languages: list[str],
     summary: DemoSummary,
 ) -> None:
     values = {
         "names": item.names,
-        "type": types[item.type],
+        "type_id": types[item.type].pk,
         "scope": item.scope,
-        "municipality": places[item.municipality] if item.municipality else None,
+        "municipality_id": places[item.municipality].pk if item.municipality else None,
         "address": item.address,
         "website": item.website,
         "is_active": True,
     }
     area = {places[code].pk for code in item.service_area}
-    institution = Institution.objects.filter(code=item.code).first()
+    institution = existing.get(item.code)
     if institution is None:
         institution = Institution.objects.create(code=item.code, **values)
         institution.service_area.set(area)
+        units, points = [], []
         summary.institutions_created += 1
     else:
         changed = [name for name, value in values.items() if getattr(institution, name) != value]
@@ -285,15 +300,18 @@ def _sync_institution(
             setattr(institution, name, values[name])
         if changed:
             institution.save()
-        if set(institution.service_area.values_list("pk", flat=True)) != area:
+        if {place.pk for place in institution.service_area.all()} != area:
             institution.service_area.set(area)
             changed.append("service_area")
         if changed:
             summary.institutions_updated += 1
         else:
             summary.institutions_unchanged += 1
-    _sync_units(institution, item, summary)
-    _sync_contact_points(institution, item.contact_points, languages=languages, summary=summary)
+        units, points = list(institution.units.all()), list(institution.contact_points.all())
+    _sync_units(institution, item, existing_units=units, summary=summary)
+    _sync_contact_points(
+        institution, item.contact_points, existing=points, languages=languages, summary=summary
+    )
 
 
 def demo_directory_load(*, path: Path) -> DemoSummary:
@@ -308,8 +326,16 @@ def demo_directory_load(*, path: Path) -> DemoSummary:
         raise DemoDataInvalid(problems)
     summary = DemoSummary()
     with transaction.atomic():
+        existing = {
+            institution.code: institution
+            for institution in Institution.objects.filter(
+                code__in=[item.code for item in data.institutions]
+            ).prefetch_related(*_RELATED)
+        }
         for item in data.institutions:
-            _sync_institution(item, types=types, places=places, languages=languages, summary=summary)
+            _sync_institution(
+                item, types=types, places=places, existing=existing, languages=languages, summary=summary
+            )
         if summary.changed:
             audit_record(
                 action="directory.demo_load",

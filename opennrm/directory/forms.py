@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.forms import NON_FIELD_ERRORS
-from django.utils.translation import get_language_info, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.errors import ApplicationError
 from opennrm.directory import selectors
 from opennrm.directory.models import ContactPoint
+from opennrm.directory.templatetags.directory_tags import language_names
 
 
 class AccessibleErrorsMixin:
@@ -32,13 +33,6 @@ class AccessibleErrorsMixin:
         """Show a service's refusal next to the field it names (or above the form when it names none)."""
         name = (field_map or {}).get(error.field or "", error.field)
         self.add_error(name if name in self.fields else None, error.message)
-
-
-def _language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 class InstitutionFilterForm(AccessibleErrorsMixin, forms.Form):
@@ -101,11 +95,11 @@ class ContactPointForm(AccessibleErrorsMixin, forms.Form):
         for code in languages:
             self.fields[f"label_{code}"] = forms.CharField(
                 label=gettext("Name of the contact point (%(language)s)")
-                % {"language": _language_name(code)},
+                % {"language": language_names([code])},
                 max_length=200,
             )
             self.fields[f"hours_{code}"] = forms.CharField(
-                label=gettext("Opening hours (%(language)s)") % {"language": _language_name(code)},
+                label=gettext("Opening hours (%(language)s)") % {"language": language_names([code])},
                 max_length=200,
                 required=False,
             )

@@ -123,6 +123,11 @@ def who_to_call(request):
     return render(request, "directory/who_to_call.html", context)
 
 
+def _form_status(request, form) -> int:
+    # htmx swaps only successful responses, so its fragment with the errors must answer 200.
+    return 400 if form.errors and not _is_htmx(request) else 200
+
+
 def _require_directory_edit(user) -> None:
     # Missing the capability is a plain "not allowed"; another institution's entry answers as missing (404).
     if not user.has_capability(Capability.DIRECTORY_EDIT):
@@ -168,7 +173,7 @@ def contact_point_new(request, code: str):
         "directory/_contact_point_form.html" if _is_htmx(request) else "directory/contact_point_form.html"
     )
     context = {"form": form, "institution": owner, "point": None, "action": request.path}
-    return render(request, template, context, status=400 if form.errors else 200)
+    return render(request, template, context, status=_form_status(request, form))
 
 
 @login_required
@@ -198,7 +203,7 @@ def contact_point_edit(request, pk: int):
         "directory/_contact_point_form.html" if _is_htmx(request) else "directory/contact_point_form.html"
     )
     context = {"form": form, "institution": point.institution, "point": point, "action": request.path}
-    return render(request, template, context, status=400 if form.errors else 200)
+    return render(request, template, context, status=_form_status(request, form))
 
 
 @login_required

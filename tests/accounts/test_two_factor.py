@@ -1,4 +1,4 @@
-"""Two-step sign-in: compulsory for personal-data roles, enrolment with a QR code, verification at each sign-in."""
+"""Two-step sign-in: compulsory for personal-data roles, enrolment with a QR code, a code at each sign-in."""
 
 from base64 import b32encode
 

@@ -65,3 +65,100 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
         for v in violations
         if v["impact"] in impacts
     ]
+
+
+# ---- data and helpers shared by the browser tests --------------------------------------------------------------
+# Every test runs against `live_server` with a transactional database that is emptied after it, so the data is
+# built again per test: the Latvian pack is loaded and published the way production does it (about a second),
+# the demo directory (another second) only where a page needs institutions.
+
+LANGUAGE = "lv"
+
+
+@pytest.fixture
+def page_no_js(browser):
+    """A page in a browser context with JavaScript switched off: what a locked-down office browser shows."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="lv-LV", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def anonymous_page(browser):
+    """A second, separate browser context (own cookies): a visitor who is not signed in."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="lv-LV")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def lv_model(transactional_db, settings):
+    """Version 1 of the Latvian pack, published (as `opennrm setup` does); its roles are synced to accounts.Role."""
+    from opennrm.jurisdiction.services import pack_load, version_publish
+
+    version = pack_load(path=settings.OPENNRM_PACKS_DIR / "lv")
+    return version_publish(version=version, change_note="Pirmā versija (testa dati).", by=None)
+
+
+@pytest.fixture
+def lv_directory(lv_model, settings):
+    """The synthetic demo directory of the Latvian pack: institutions, units and contact points."""
+    from opennrm.directory.demo import demo_directory_load
+
+    return demo_directory_load(path=settings.OPENNRM_PACKS_DIR / "lv" / "demo" / "directory.yaml")
+
+
+def user_with_role(role_code: str, *, username: str):
+    """A user holding one of the pack's roles (synced from roles.yaml when the pack was published)."""
+    from opennrm.accounts.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, roles=[Role.objects.get(code=role_code)])
+
+
+@pytest.fixture
+def coordinator(lv_model):
+    return user_with_role("national_coordinator", username="e2e.coordinator")
+
+
+@pytest.fixture
+def working_group_member(lv_model):
+    return user_with_role("working_group_member", username="e2e.workgroup")
+
+
+@pytest.fixture
+def draft(lv_model, coordinator):
+    """Version 2: a draft copied from the published version 1."""
+    from django.conf import settings as django_settings
+
+    from opennrm.jurisdiction.services import draft_create
+
+    return draft_create(pack_code=django_settings.OPENNRM_PACK, by=coordinator)
+
+
+def url(live_server, path: str) -> str:
+    return f"{live_server.url}{path}"
+
+
+def sign_in(page, live_server, *, username: str, password: str | None = None, next_path: str = "") -> None:
+    """Fill in and send the real sign-in form (in Latvian), optionally asking to go on to `next_path`."""
+    from urllib.parse import urlencode
+
+    from tests.factories import TEST_PASSWORD
+
+    query = f"?{urlencode({'next': next_path})}" if next_path else ""
+    page.goto(url(live_server, f"/{LANGUAGE}/accounts/login/{query}"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or TEST_PASSWORD)
+    page.locator("main form[action$='/accounts/login/'] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def assert_latvian(page) -> None:
+    assert page.locator("html").get_attribute("lang") == LANGUAGE

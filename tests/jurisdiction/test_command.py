@@ -44,7 +44,7 @@ def test_validate_lists_every_problem_with_exit_code_2(pack_dir):
         "matrix.yaml:12: matrix[2].institution_type: unknown institution type 'polise'",
         "roles.yaml:5: roles[0].capabilities[2]: unknown capability 'model.publsh'",
     ]
-    assert "2 problem(s)" in str(error)
+    assert "2 problems" in str(error)
 
 
 @pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_refused_requests(pack_dir):
     error, _ = refused("publish", "1", "--note", "   ", "--pack", PACK_CODE)
     assert error.returncode == 1 and "change note is required" in str(error)
     error, _ = refused("diff", "1", "7", "--pack", PACK_CODE)
-    assert error.returncode == 2 and str(error) == "pack 'test' has no version 7 (versions: 1)"
+    assert error.returncode == 2 and str(error) == "Pack 'test' has no version 7 (versions: 1)."
     error, _ = refused("diff", "1", "1", "--pack", PACK_CODE, "--language", "xx")
     assert error.returncode == 2 and "--language" in str(error)
 
@@ -94,7 +94,8 @@ def test_wrong_arguments_give_a_message_not_a_traceback():
 
 
 def test_console_command_exit_codes(tmp_path, pack_dir):
-    env = {**os.environ, "OPENNRM_DATA_DIR": str(tmp_path / "data")}
+    # The console speaks the installation's default language; these assertions read English.
+    env = {**os.environ, "OPENNRM_DATA_DIR": str(tmp_path / "data"), "OPENNRM_DEFAULT_LANGUAGE": "en"}
     ok = subprocess.run(
         [OPENNRM, "pack", "validate", str(MINIMAL_PACK)], capture_output=True, text=True, env=env
     )

@@ -65,18 +65,20 @@ class Command(BaseCommand):
     def _list(self, options) -> None:
         user = self._user(options["user"])
         now = timezone.now()
+
+        def when(moment) -> str:
+            return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else "never"
+
         for token in ApiToken.objects.filter(user=user).order_by("created_at"):
             if token.revoked_at:
-                status = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}"
+                status = f"revoked {when(token.revoked_at)}"
             elif token.expires_at and token.expires_at <= now:
                 status = "expired"
             else:
                 status = "active"
-            expires = f"{token.expires_at:%Y-%m-%d %H:%M}" if token.expires_at else "never"
-            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
             self.stdout.write(
-                f"{token.prefix}\t{token.name}\tcreated {token.created_at:%Y-%m-%d %H:%M}\t"
-                f"expires {expires}\tlast used {used}\t{status}"
+                f"{token.prefix}\t{token.name}\tcreated {when(token.created_at)}\t"
+                f"expires {when(token.expires_at)}\tlast used {when(token.last_used_at)}\t{status}"
             )
 
     def _revoke(self, options) -> None:

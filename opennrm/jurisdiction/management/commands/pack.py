@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from opennrm.core.errors import ApplicationError
 from opennrm.core.i18n import localized
@@ -56,26 +57,45 @@ class Command(BaseCommand):
         except PackInvalid as invalid:
             for problem in invalid.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(
-                f"the pack is invalid ({len(invalid.problems)} problem(s)); nothing was stored",
-                returncode=INVALID_INPUT,
-            ) from None
+            count = len(invalid.problems)
+            message = ngettext(
+                "The pack is invalid (%(count)d problem); nothing was stored.",
+                "The pack is invalid (%(count)d problems); nothing was stored.",
+                count,
+            ) % {"count": count}
+            raise CommandError(message, returncode=INVALID_INPUT) from None
         except ApplicationError as error:
             raise CommandError(error.message) from None
 
     def _validate(self, *, directory: str, **_options) -> None:
         pack = load_pack_dir(Path(directory))
+        summary = gettext(
+            "OK: pack '%(pack)s' (%(name)s): %(stages)d stages, %(functions)d functions, "
+            "%(types)d institution types, %(entries)d matrix entries, %(bases)d legal bases, "
+            "%(roles)d roles, %(municipalities)d municipalities; languages %(languages)s"
+        )
         self.stdout.write(
-            f"OK: pack '{pack.code}' ({localized(pack.pack.name, 'en')}): "
-            f"{len(pack.stages)} stages, {len(pack.functions)} functions, "
-            f"{len(pack.institution_types)} institution types, {len(pack.matrix)} matrix entries, "
-            f"{len(pack.legal_bases)} legal bases, {len(pack.roles)} roles, "
-            f"{len(pack.municipalities)} municipalities; languages {', '.join(pack.languages)}"
+            summary
+            % {
+                "pack": pack.code,
+                "name": localized(pack.pack.name),
+                "stages": len(pack.stages),
+                "functions": len(pack.functions),
+                "types": len(pack.institution_types),
+                "entries": len(pack.matrix),
+                "bases": len(pack.legal_bases),
+                "roles": len(pack.roles),
+                "municipalities": len(pack.municipalities),
+                "languages": ", ".join(pack.languages),
+            }
         )
 
     def _load(self, *, directory: str, replace_draft: bool, **_options) -> None:
         version = pack_load(path=Path(directory), replace_draft=replace_draft)
-        self.stdout.write(f"Stored pack '{version.pack_code}' as draft version {version.number}.")
+        self.stdout.write(
+            gettext("Stored pack '%(pack)s' as draft version %(number)d.")
+            % {"pack": version.pack_code, "number": version.number}
+        )
 
     def _version(self, pack_code: str, number: int) -> ModelVersion:
         version = ModelVersion.objects.filter(pack_code=pack_code, number=number).first()
@@ -87,7 +107,8 @@ class Command(BaseCommand):
                 .values_list("number", flat=True)
             )
             raise CommandError(
-                f"pack '{pack_code}' has no version {number} (versions: {known or 'none'})",
+                gettext("Pack '%(pack)s' has no version %(number)d (versions: %(known)s).")
+                % {"pack": pack_code, "number": number, "known": known or gettext("none")},
                 returncode=INVALID_INPUT,
             )
         return version
@@ -97,11 +118,15 @@ class Command(BaseCommand):
         languages = [code for code, _name in settings.LANGUAGES]
         if language not in languages:
             raise CommandError(
-                f"--language: unknown language '{language}' (available: {', '.join(languages)})",
+                gettext("--language: unknown language '%(language)s' (available: %(available)s).")
+                % {"language": language, "available": ", ".join(languages)},
                 returncode=INVALID_INPUT,
             )
         before, after = self._version(pack_code, old), self._version(pack_code, new)
-        self.stdout.write(f"Pack '{pack_code}': version {before.number} → version {after.number}")
+        self.stdout.write(
+            gettext("Pack '%(pack)s': version %(old)d → version %(new)d")
+            % {"pack": pack_code, "old": before.number, "new": after.number}
+        )
         self.stdout.write(
             render_text(diff_packs(before.content, after.content), language=language), ending=""
         )
@@ -110,20 +135,25 @@ class Command(BaseCommand):
         version = version_publish(
             version=self._version(pack or settings.OPENNRM_PACK, number), change_note=note, by=None
         )
-        self.stdout.write(f"Published version {version.number} of pack '{version.pack_code}'.")
+        self.stdout.write(
+            gettext("Published version %(number)d of pack '%(pack)s'.")
+            % {"number": version.number, "pack": version.pack_code}
+        )
 
     def _list(self, *, pack: str | None, **_options) -> None:
         pack_code = pack or settings.OPENNRM_PACK
         versions = ModelVersion.objects.filter(pack_code=pack_code).order_by("number")
         if not versions:
-            self.stdout.write(f"Pack '{pack_code}' has no versions.")
+            self.stdout.write(gettext("Pack '%(pack)s' has no versions.") % {"pack": pack_code})
             return
 
         def when(moment) -> str:
             return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
+        headings = (gettext("version"), gettext("status"), gettext("created"), gettext("published"))
         self.stdout.write(
-            f"{'version':>7}  {'status':<10}  {'created':<16}  {'published':<16}  {'superseded':<16}  note"
+            f"{headings[0]:>7}  {headings[1]:<10}  {headings[2]:<16}  {headings[3]:<16}  "
+            f"{gettext('superseded'):<16}  {gettext('note')}"
         )
         for version in versions:
             note = " ".join(version.change_note.split())
