@@ -160,6 +160,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("OPENNRM_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("OPENNRM_LOCKOUT_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A lockout lasts its cool-off from the failure that caused it; more tries meanwhile do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False

@@ -31,3 +31,8 @@ def me(request):
         "capabilities": sorted(user.capabilities()),
         "two_factor_required": user.requires_two_factor,
     }
+
+
+# Each app's router, under the app's own prefix.
+api.add_router("/model/", "opennrm.jurisdiction.api.router")
+api.add_router("/directory/", "opennrm.directory.api.router")

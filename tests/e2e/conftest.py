@@ -59,7 +59,8 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
     if not AXE_JS.exists():
         pytest.fail("axe-core is missing: run `npm ci` (make install does).")
     page.add_script_tag(path=str(AXE_JS))
-    violations = page.evaluate("async () => (await axe.run()).violations")
+    # Only the violations are needed; leaving out the passes makes a run several times faster on long pages.
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in violations
