@@ -177,6 +177,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it, even before the first collectstatic
 STATICFILES_DIRS = [BASE_DIR / "opennrm" / "static"]
 # htmx is installed from the npm registry by `make install`; it is never fetched from a CDN at run time.
 if (BASE_DIR / "node_modules" / "htmx.org" / "dist").exists():

@@ -20,11 +20,13 @@ class VerifyResult:
     count: int
     seq: int | None = None
     reason: str | None = None
+    # The newest event's hash: kept outside the database, it lets a later check prove nothing was rewritten.
+    last_hash: str | None = None
 
     @property
     def message(self) -> str:
         if self.ok:
-            return f"OK: {self.count} events, chain intact"
+            return f"OK: {self.count} events, chain intact; newest hash {self.last_hash}"
         return f"BROKEN at event #{self.seq}: {self.reason}"
 
 
@@ -63,4 +65,4 @@ def audit_verify() -> VerifyResult:
     if newer is not None and _head()[0] < newer:
         # An event beyond the head that the head, read again, still does not know was not chained by us.
         return VerifyResult(ok=False, count=last_seq, seq=newer, reason=CHAIN_BROKEN)
-    return VerifyResult(ok=True, count=last_seq)
+    return VerifyResult(ok=True, count=last_seq, last_hash=prev_hash)
