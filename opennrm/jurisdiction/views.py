@@ -1,7 +1,6 @@
 """Pages of the General Model: the public, read-only document of any readable version, and the coordinator's
 draft editor (edit → compare → publish). Views only translate HTTP to selectors and services and back."""
 
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from opennrm.core.capabilities import Capability
@@ -21,195 +19,13 @@ from opennrm.jurisdiction import selectors, services
 from opennrm.jurisdiction.diagram import pathway_svg
 from opennrm.jurisdiction.diff import diff_packs
 from opennrm.jurisdiction.forms import (
-    NATIONALITY_LABELS,
-    POPULATION_LABELS,
     InstitutionTypeForm,
     LegalBasisForm,
     MatrixEntryForm,
     PublishForm,
 )
 from opennrm.jurisdiction.models import ModelVersion
-
-CATEGORY_LABELS = {
-    "first_contact": _("First contact"),
-    "service_provider": _("Service providers"),
-    "law_enforcement": _("Law enforcement"),
-    "child_protection": _("Child protection"),
-    "coordination": _("Coordination"),
-    "oversight": _("Oversight"),
-    "other": _("Other institutions"),
-}
-LEVEL_LABELS = {"national": _("National"), "regional": _("Regional"), "municipal": _("Municipal")}
-CHANGE_LABELS = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
-SECTION_TITLES = {
-    "stages": _("Stages"),
-    "functions": _("Functions"),
-    "legal_bases": _("Legal bases"),
-    "roles": _("Roles"),
-    "municipalities": _("Municipalities"),
-}
-
-
-# ---- presentation ---------------------------------------------------------------------------------------
-
-
-class Links:
-    """Addresses within one version: the unnumbered ones for the model in force, numbered ones otherwise."""
-
-    def __init__(self, number: int | None) -> None:
-        self.number = number
-
-    def url(self, name: str, *args) -> str:
-        if self.number is None:
-            return reverse(f"jurisdiction:{name}", args=args)
-        return reverse(f"jurisdiction:version_{name}", args=(self.number, *args))
-
-    @property
-    def overview(self) -> str:
-        return self.url("overview")
-
-    @property
-    def print(self) -> str:
-        return self.url("print")
-
-    @property
-    def pathway(self) -> str:
-        return self.url("pathway")
-
-
-@dataclass
-class EntryView:
-    entry: object
-    institution_type: object
-    stage: object
-    type_url: str
-    stage_url: str
-    functions: list = field(default_factory=list)
-    legal_bases: list = field(default_factory=list)
-    applies: str = ""
-
-    @property
-    def anchor(self) -> str:
-        return f"entry-{self.entry.institution_type}-{self.entry.stage}"
-
-
-def applies_to_text(entry) -> str:
-    if entry.applies_to is None:
-        return gettext("Everyone")
-    people = ", ".join(str(POPULATION_LABELS[p]) for p in entry.applies_to.population or [])
-    nationalities = ", ".join(str(NATIONALITY_LABELS[n]) for n in entry.applies_to.nationality or [])
-    return gettext("%(people)s; %(nationalities)s") % {
-        "people": people or gettext("Adults and children"),
-        "nationalities": nationalities or gettext("Any nationality"),
-    }
-
-
-def entry_view(pack, entry, links: Links) -> EntryView:
-    return EntryView(
-        entry=entry,
-        institution_type=pack.institution_type(entry.institution_type),
-        stage=pack.stage(entry.stage),
-        type_url=links.url("institution_type", entry.institution_type),
-        stage_url=links.url("stage", entry.stage),
-        functions=[f for f in (pack.function(fid) for fid in entry.functions) if f is not None],
-        legal_bases=[b for b in (pack.legal_basis(bid) for bid in entry.legal_basis) if b is not None],
-        applies=applies_to_text(entry),
-    )
-
-
-def model_context(version: ModelVersion, links: Links) -> dict:
-    """Everything a page of the model document shows, resolved from ids to the objects they name."""
-    pack = selectors.version_pack(version)
-    stages = [
-        {
-            "stage": s,
-            "url": links.url("stage", s.id),
-            "entries": [entry_view(pack, e, links) for e in pack.matrix_for_stage(s.id)],
-        }
-        for s in pack.ordered_stages()
-    ]
-    types = [
-        {
-            "type": t,
-            "url": links.url("institution_type", t.id),
-            "level": LEVEL_LABELS.get(t.level, t.level),
-            "entries": [entry_view(pack, e, links) for e in pack.matrix_for_type(t.id)],
-        }
-        for t in pack.institution_types
-    ]
-    categories = [
-        {"label": label, "types": [t for t in types if t["type"].category == key]}
-        for key, label in CATEGORY_LABELS.items()
-    ]
-    return {
-        "version": version,
-        "pack": pack,
-        "meta": pack.pack,
-        "links": links,
-        "stages": stages,
-        "types": types,
-        "categories": [c for c in categories if c["types"]],
-        "nav": "model",
-    }
-
-
-def _display(value) -> str:
-    if value is None or value == "" or value == [] or value == {}:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(_display(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_display(item)}" for key, item in value.items())
-    return str(value)
-
-
-def _changes(changes) -> list[dict]:
-    return [{"field": c.field, "old": _display(c.old), "new": _display(c.new)} for c in changes]
-
-
-def diff_view(diff) -> dict:
-    """A PackDiff with every value turned into display text and every kind into words."""
-    return {
-        "is_empty": diff.is_empty,
-        "metadata": _changes(diff.metadata),
-        "reserved": _changes(diff.reserved),
-        "types": [
-            {
-                "name": t.name,
-                "kind_label": CHANGE_LABELS[t.kind],
-                "kind": t.kind,
-                "changes": _changes(t.changes),
-                "stages": [
-                    {
-                        "name": s.stage_name or s.stage,
-                        "kind": s.kind,
-                        "kind_label": CHANGE_LABELS[s.kind],
-                        "changes": _changes(s.changes),
-                    }
-                    for s in t.stages
-                ],
-            }
-            for t in diff.institution_types
-        ],
-        "sections": [
-            {
-                "title": SECTION_TITLES.get(section.section, section.section),
-                "order": _changes([section.order]) if section.order else [],
-                "items": [
-                    {
-                        "id": i.id,
-                        "name": i.name,
-                        "kind": i.kind,
-                        "kind_label": CHANGE_LABELS[i.kind],
-                        "changes": _changes(i.changes),
-                    }
-                    for i in section.items
-                ],
-            }
-            for section in diff.sections
-            if not section.is_empty
-        ],
-    }
+from opennrm.jurisdiction.presentation import CATEGORY_LABELS, Links, diff_view, entry_view, model_context
 
 
 def _readable_version(request, number: int | None) -> ModelVersion:
