@@ -96,6 +96,14 @@ class DemoSummary:
     def changed(self) -> bool:
         return any(value for name, value in asdict(self).items() if name != "institutions_unchanged")
 
+    def __str__(self) -> str:
+        return (
+            f"institutions: {self.institutions_created} created, {self.institutions_updated} updated, "
+            f"{self.institutions_unchanged} unchanged; units: {self.units_created} created, "
+            f"{self.units_updated} updated; contact points: {self.contact_points_created} created, "
+            f"{self.contact_points_updated} updated, {self.contact_points_removed} removed"
+        )
+
 
 def _location(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
     """("institutions", 3, "names") -> "institutions[3] (its code).names", as the other problems read."""

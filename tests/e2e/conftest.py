@@ -79,9 +79,7 @@ LANGUAGE = "lv"
 @pytest.fixture
 def page_no_js(browser):
     """A page in a browser context with JavaScript switched off: what a locked-down office browser shows."""
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 768}, locale="lv-LV", java_script_enabled=False
-    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="lv-LV", java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -29,20 +29,16 @@ def _pack_text(file: str, key: str, item_id: str, field: str = "name") -> str:
 def _old_description() -> str:
     data = yaml.safe_load((settings.OPENNRM_PACKS_DIR / "lv" / "matrix.yaml").read_text(encoding="utf-8"))
     return next(
-        e["description"]["lv"]
-        for e in data["matrix"]
-        if e["institution_type"] == TYPE_ID and e["stage"] == STAGE_ID
+        e["description"]["lv"] for e in data["matrix"] if e["institution_type"] == TYPE_ID and e["stage"] == STAGE_ID
     )
 
 
 def _draft_entry(number: int) -> dict:
     version = ModelVersion.objects.get(number=number)
-    return next(
-        e for e in version.content["matrix"] if e["institution_type"] == TYPE_ID and e["stage"] == STAGE_ID
-    )
+    return next(e for e in version.content["matrix"] if e["institution_type"] == TYPE_ID and e["stage"] == STAGE_ID)
 
 
-def _start_draft(page, live_server) -> int:
+def _start_draft(page) -> int:
     page.locator("nav.site-nav a[href='/lv/model/edit/']").click()
     expect(page).to_have_url(re.compile(r"/lv/model/edit/$"))
     assert_latvian(page)
@@ -54,7 +50,7 @@ def _start_draft(page, live_server) -> int:
 def test_coordinator_edits_inline_compares_and_publishes(page, anonymous_page, live_server, coordinator):
     sign_in(page, live_server, username=coordinator.username)
     assert_latvian(page)
-    number = _start_draft(page, live_server)
+    number = _start_draft(page)
     assert number == 2
 
     # Inline edit (htmx): the entry turns into its form and back, on the same page.
@@ -82,8 +78,8 @@ def test_coordinator_edits_inline_compares_and_publishes(page, anonymous_page, l
     for box in form.locator("input[name=functions]").all():
         box.uncheck()
     form.locator("button[type=submit]").click()
-    error = page.locator(f"{ENTRY} #id_functions_error")
-    expect(error).to_be_visible()
+    functions_group = page.locator(f"{ENTRY} .form-field", has=page.locator("input[name=functions]"))
+    expect(functions_group.locator("#id_functions_error")).to_be_visible()
     described = page.locator(f"{ENTRY} [aria-describedby*='id_functions_error']")
     assert described.count() >= 1, "the functions error is not linked to the field"
     assert page.evaluate("() => window.__samePage === true")
@@ -132,7 +128,7 @@ def test_coordinator_edits_inline_compares_and_publishes(page, anonymous_page, l
 def test_the_same_edit_works_without_javascript(page_no_js, live_server, coordinator):
     page = page_no_js
     sign_in(page, live_server, username=coordinator.username)
-    number = _start_draft(page, live_server)
+    number = _start_draft(page)
 
     # The Edit link is a plain link to the entry's own page.
     page.locator(ENTRY).locator(".entry-actions a[hx-get]").first.click()
@@ -144,8 +140,10 @@ def test_the_same_edit_works_without_javascript(page_no_js, live_server, coordin
         box.uncheck()
     page.fill("#id_description_lv", NEW_TEXT_LV)
     page.locator(f"{ENTRY} form button[type=submit]").click()
-    expect(page.locator("#id_functions_error")).to_be_visible()
-    expect(page.locator("#error-summary")).to_be_visible()
+    functions_group = page.locator(".form-field", has=page.locator("input[name=functions]"))
+    expect(functions_group.locator("#id_functions_error")).to_be_visible()
+    # The summary at the top links to the field.
+    expect(page.locator("#error-summary a[href^='#id_functions']")).to_be_visible()
     assert _draft_entry(number)["description"]["lv"] == _old_description()
 
     # Then valid: back on the draft page, with the saved row.
