@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_htmx",
+    # Listed so that the API documentation page serves Swagger UI from this server, never from a CDN.
+    "ninja",
     "opennrm.core",
     "opennrm.audit",
     "opennrm.jurisdiction",
