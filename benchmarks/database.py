@@ -1,7 +1,9 @@
-"""The benchmark's own throwaway database: a temporary SQLite file, or a database it creates on a PostgreSQL
+"""The benchmark's own throwaway databases: temporary SQLite files, or databases it creates on a PostgreSQL
 server and drops afterwards. Nothing here ever connects to, or changes, any other database.
 
-Everything in this module runs before `django.setup()`: it only decides the environment Django will read.
+`create` runs before `django.setup()`: it only decides the environment Django will read. There is one
+database per data size, and `use` switches Django's default connection between them, so that the small
+and the large table are measured turn by turn and the noise of a shared machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -22,18 +24,23 @@ class DatabaseChoiceError(ValueError):
     """The requested database cannot be used; the message says which option is wrong and why."""
 
 
+SIZES = ("small", "large")
+
+
 @dataclass
 class ThrowawayDatabase:
+    """Two databases of the same schema, one per data size, so that both can be measured turn by turn."""
+
     vendor: str  # "sqlite" or "postgresql"
-    data_dir: str  # temporary OPENNRM_DATA_DIR (secret key, static root, the SQLite file)
-    url: str | None = None  # the benchmark database's own URL (PostgreSQL only)
+    data_dir: str  # temporary OPENNRM_DATA_DIR (secret key, static root, the SQLite files)
+    names: dict[str, str]  # size -> the database NAME Django connects to (file path or database name)
     admin_url: str | None = None
-    name: str | None = None
 
     def describe(self) -> str:
         if self.vendor == "sqlite":
-            return f"temporary SQLite file in {self.data_dir}"
-        return f"PostgreSQL database {self.name!r} (created for this run, dropped afterwards)"
+            return f"temporary SQLite files in {self.data_dir}"
+        created = ", ".join(repr(name) for name in self.names.values())
+        return f"PostgreSQL databases {created} (created for this run, dropped afterwards)"
 
 
 def _bench_url(admin_url: str, name: str) -> str:
@@ -58,10 +65,10 @@ def check_choice(*, database_url: str | None, database_name: str) -> None:
         )
     if not parts.hostname:
         raise DatabaseChoiceError("--database-url: the URL names no host.")
-    if parts.path.lstrip("/") == database_name:
+    if parts.path.lstrip("/").startswith(database_name):
         raise DatabaseChoiceError(
             "--database-url: connect through another database (e.g. /postgres); "
-            f"{database_name!r} is the one the benchmark creates and drops."
+            f"names starting with {database_name!r} are the ones the benchmark creates and drops."
         )
 
 
@@ -73,41 +80,60 @@ def _admin_execute(admin_url: str, statement) -> None:
         connection.execute(statement)
 
 
+def _drop(admin_url: str, name: str) -> None:
+    from psycopg import sql
+
+    if not BENCH_NAME.match(name):  # never reached with a checked name; kept next to the DROP on purpose
+        raise DatabaseChoiceError(f"refusing to drop {name!r}")
+    _admin_execute(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 def create(*, database_url: str | None, database_name: str) -> ThrowawayDatabase:
-    """Make the database and point Django's environment at it (and only at it)."""
+    """Make the databases and point Django's environment at the first (and only at ours)."""
     data_dir = tempfile.mkdtemp(prefix="opennrm-bench-")
     os.environ["OPENNRM_DATA_DIR"] = data_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "opennrm.settings"
     if database_url is None:
         # An inherited DATABASE_URL (e.g. a CI shell) must not redirect the benchmark to a shared database.
         os.environ.pop("DATABASE_URL", None)
-        return ThrowawayDatabase(vendor="sqlite", data_dir=data_dir)
+        names = {size: os.path.join(data_dir, f"{size}.sqlite3") for size in SIZES}
+        return ThrowawayDatabase(vendor="sqlite", data_dir=data_dir, names=names)
 
     from psycopg import sql
 
-    name = sql.Identifier(database_name)
-    # A database of this name can only be a leftover of an interrupted benchmark run.
-    _admin_execute(database_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-    _admin_execute(database_url, sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(name))
-    url = _bench_url(database_url, database_name)
-    os.environ["DATABASE_URL"] = url
-    return ThrowawayDatabase(
-        vendor="postgresql", data_dir=data_dir, url=url, admin_url=database_url, name=database_name
+    database = ThrowawayDatabase(
+        vendor="postgresql",
+        data_dir=data_dir,
+        names={size: f"{database_name}_{size}" for size in SIZES},
+        admin_url=database_url,
     )
+    for name in database.names.values():
+        # A database of this name can only be a leftover of an interrupted benchmark run.
+        _drop(database_url, name)
+        _admin_execute(
+            database_url, sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
+        )
+    os.environ["DATABASE_URL"] = _bench_url(database_url, database.names[SIZES[0]])
+    return database
+
+
+def use(database: ThrowawayDatabase, size: str) -> None:
+    """Point Django's default connection at the database of `size` (reconnecting on the next query)."""
+    from django.db import connections
+
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = database.names[size]
 
 
 def destroy(database: ThrowawayDatabase) -> None:
-    """Drop what `create` made: the PostgreSQL database by its own name, and the temporary directory."""
+    """Drop what `create` made: the PostgreSQL databases by their own names, and the temporary directory."""
     try:
         from django.db import connections
 
         connections.close_all()
     except Exception:  # noqa: S110 - Django may not have been set up when the run failed early
         pass
-    if database.vendor == "postgresql" and database.admin_url and database.name:
-        from psycopg import sql
-
-        _admin_execute(
-            database.admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database.name))
-        )
+    if database.vendor == "postgresql" and database.admin_url:
+        for name in database.names.values():
+            _drop(database.admin_url, name)
     shutil.rmtree(database.data_dir, ignore_errors=True)

@@ -7,6 +7,7 @@ before it, continuing from the chain head, so `audit_verify` must still find the
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -62,11 +63,14 @@ def institutions_grow(*, to: int, quiet_municipality: str) -> int:
 
 
 def _area(number: int, places: list[Municipality]) -> list[Municipality]:
-    return [places[(number + offset) % len(places)] for offset in range(3)]
+    return random.Random(number).sample(places, 3)
 
 
 def _institution(number: int, types: dict[str, InstitutionType], places: list[Municipality]) -> Institution:
-    regional = number % REGIONAL_EVERY == 0
+    # Seeded by the number, so every run builds the same table, without the place, type and scope of an
+    # institution following each other (a shared modulus would give some places no institution of a type).
+    rng = random.Random(number)
+    regional = rng.randrange(REGIONAL_EVERY) == 0
     kinds = REGIONAL_TYPES if regional else MUNICIPAL_TYPES
     return Institution(
         code=institution_code(number),
@@ -75,9 +79,9 @@ def _institution(number: int, types: dict[str, InstitutionType], places: list[Mu
             "en": f"Fictional institution No. {number} (benchmark)",
             "ru": f"Вымышленное учреждение № {number} (тест)",
         },
-        type=types[kinds[number % len(kinds)]],
+        type=types[rng.choice(kinds)],
         scope=Institution.Scope.REGIONAL if regional else Institution.Scope.MUNICIPAL,
-        municipality=places[number % len(places)],
+        municipality=rng.choice(places),
         address=f"Fiktīvā iela {number % 200 + 1}, Nekurienes pagasts",
         website="https://example.lv/",
     )

@@ -12,22 +12,75 @@ from collections.abc import Callable
 from typing import Any
 
 
+def _stats(samples: list[float]) -> dict[str, Any]:
+    return {
+        "median_ms": round(statistics.median(samples) * 1000, 3),
+        "min_ms": round(min(samples) * 1000, 3),
+        "max_ms": round(max(samples) * 1000, 3),
+        "repeat": len(samples),
+    }
+
+
+def _samples(fn: Callable[[], Any], count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
 def timed(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> dict[str, Any]:
     """Median, minimum and maximum wall time of `fn` in milliseconds over `repeat` runs after `warmup` runs."""
     for _ in range(warmup):
         fn()
     gc.collect()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return {
-        "median_ms": round(statistics.median(samples) * 1000, 3),
-        "min_ms": round(min(samples) * 1000, 3),
-        "max_ms": round(max(samples) * 1000, 3),
-        "repeat": repeat,
-    }
+    return _stats(_samples(fn, repeat))
+
+
+def compare(
+    activate: Callable[[str], None],
+    contexts: dict[str, Any],
+    make: Callable[[Any], Callable[[], Any]],
+    *,
+    rounds: int,
+    per_round: int,
+    warmup: int = 1,
+    count_queries: bool = True,
+) -> dict[str, Any]:
+    """Time the same operation on each database in turn, round after round, and report each one's median.
+
+    Taking turns (and alternating who goes first) spreads the machine's changing load over every database
+    alike, so the ratio between them stays meaningful even when absolute times drift.
+    """
+    sizes = list(contexts)
+    samples: dict[str, list[float]] = {size: [] for size in sizes}
+    for number in range(rounds):
+        for size in sizes if number % 2 == 0 else reversed(sizes):
+            activate(size)
+            fn = make(contexts[size])
+            for _ in range(warmup):
+                fn()
+            gc.collect()
+            samples[size].extend(_samples(fn, per_round))
+    result: dict[str, Any] = {size: _stats(samples[size]) for size in sizes}
+    for size in sizes:
+        activate(size)
+        fn = make(contexts[size])
+        if count_queries:
+            result[size]["queries"] = query_count(fn)
+        rows = _size_of(fn())
+        if rows is not None:
+            result[size]["rows"] = rows
+    return result
+
+
+def _size_of(value: Any) -> int | None:
+    if hasattr(value, "events"):  # an audit page
+        return len(value.events)
+    if isinstance(value, list | tuple):
+        return len(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def query_count(fn: Callable[[], Any]) -> int:
@@ -38,11 +91,6 @@ def query_count(fn: Callable[[], Any]) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
     return len(captured.captured_queries)
-
-
-def measured(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> dict[str, Any]:
-    """Time and query count of `fn`."""
-    return {**timed(fn, repeat=repeat, warmup=warmup), "queries": query_count(fn)}
 
 
 def ratio(large: float, small: float) -> float:
@@ -91,4 +139,4 @@ def database_info() -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
-    return {"vendor": connection.vendor, "version": version, "name": str(connection.settings_dict["NAME"])}
+    return {"vendor": connection.vendor, "version": version}

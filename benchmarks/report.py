@@ -39,16 +39,18 @@ def _verdict(expectation: str, value: float, size_ratio: float) -> str:
     return "flat" if value <= FLAT_LIMIT else "grows"
 
 
-def ratios(small: dict[str, Any], large: dict[str, Any]) -> list[dict[str, Any]]:
-    """Large-table time over small-table time for each case, with the query counts of both."""
-    rows = []
+def ratios(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Large-database time over small-database time for each case, with the query counts of both."""
+    results, sizes = result["results"], result["sizes"]
+    table = ratio(sizes["institutions"]["large"], sizes["institutions"]["small"])
     size_ratio = {
-        "directory": ratio(large["directory"]["institutions"], small["directory"]["institutions"]),
-        "who_to_call": ratio(large["directory"]["institutions"], small["directory"]["institutions"]),
-        "audit": ratio(large["audit"]["events"], small["audit"]["events"]),
+        "directory": table,
+        "who_to_call": table,
+        "audit": ratio(sizes["audit_events"]["large"], sizes["audit_events"]["small"]),
     }
+    rows = []
     for section, case, expectation, meaning in FLAT_CASES:
-        before, after = small[section][case], large[section][case]
+        before, after = results[section][case]["small"], results[section][case]["large"]
         value = ratio(after["median_ms"], before["median_ms"])
         if before["queries"] != after["queries"]:
             verdict = "queries grow"
@@ -65,27 +67,27 @@ def ratios(small: dict[str, Any], large: dict[str, Any]) -> list[dict[str, Any]]
                 "ratio": value,
                 "size_ratio": size_ratio[section],
                 "queries": [before["queries"], after["queries"]],
+                "rows": [before.get("rows"), after.get("rows")],
                 "expectation": expectation,
                 "verdict": verdict,
             }
         )
-    for name, key, meaning in (
-        ("audit.verify", "verify", "full chain check (every event re-hashed)"),
-        ("audit.record", "record", "appending one event (audit_record)"),
+    for key, expectation, field, meaning in (
+        ("verify", "linear", "median_ms", "full chain check (every event re-hashed)"),
+        ("record", "flat", "per_event_ms", "appending one event (audit_record)"),
     ):
-        expectation = "linear" if key == "verify" else "flat"
-        field = "median_ms" if key == "verify" else "per_event_ms"
-        before, after = small["audit"][key][field], large["audit"][key][field]
+        before, after = results["audit"][key]["small"][field], results["audit"][key]["large"][field]
         value = ratio(after, before)
         rows.append(
             {
-                "name": name,
+                "name": f"audit.{key}",
                 "meaning": meaning,
                 "small_ms": before,
                 "large_ms": after,
                 "ratio": value,
                 "size_ratio": size_ratio["audit"],
                 "queries": None,
+                "rows": None,
                 "expectation": expectation,
                 "verdict": _verdict(expectation, value, size_ratio["audit"]),
             }
@@ -93,8 +95,9 @@ def ratios(small: dict[str, Any], large: dict[str, Any]) -> list[dict[str, Any]]
     return rows
 
 
-def within(large: dict[str, Any]) -> list[dict[str, Any]]:
-    """Deep page over first page in the large table: keyset paging should make them cost the same."""
+def within(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Deep page over first page in the large database: keyset paging should make them cost the same."""
+    results = result["results"]
     rows = []
     for section, deep, first in (
         ("directory", "list_deep_page", "list_first_page"),
@@ -102,7 +105,7 @@ def within(large: dict[str, Any]) -> list[dict[str, Any]]:
         ("audit", "page_deep", "page_first"),
         ("audit", "page_action_deep", "page_action_first"),
     ):
-        value = ratio(large[section][deep]["median_ms"], large[section][first]["median_ms"])
+        value = ratio(results[section][deep]["large"]["median_ms"], results[section][first]["large"]["median_ms"])
         rows.append(
             {
                 "name": f"{section}.{deep} / {first}",
@@ -137,15 +140,17 @@ def summary(result: dict[str, Any]) -> str:
     lines.append("  deep page / first page, large table:")
     for row in result["within_large"]:
         lines.append(f"  {row['name']:<58} {row['ratio']:>6.2f}  {row['verdict']}")
-    verify = result["large"]["audit"]["verify"]
+    audit, busy = result["results"]["audit"], result["results"]["who_to_call"]["busy"]
+    verify = audit["verify"]
     pack = result["pack"]
     lines += [
         "",
-        f"  audit verify: {verify['events_per_second']} events/s over {verify['events']} events",
-        f"  audit_record: {result['large']['audit']['record']['per_event_ms']} ms per event",
-        f"  who to call (busy): {result['small']['who_to_call']['busy']['entries']} -> "
-        f"{result['large']['who_to_call']['busy']['entries']} entries, queries "
-        f"{result['small']['who_to_call']['busy']['queries']} -> {result['large']['who_to_call']['busy']['queries']}",
+        f"  audit verify: {verify['small']['events_per_second']} events/s over {verify['small']['events']} events, "
+        f"{verify['large']['events_per_second']} events/s over {verify['large']['events']} events",
+        f"  audit_record: {audit['record']['small']['per_event_ms']} ms per event (small log), "
+        f"{audit['record']['large']['per_event_ms']} ms (large log)",
+        f"  who to call (busy): {busy['small']['rows']} -> {busy['large']['rows']} entries, "
+        f"queries {busy['small']['queries']} -> {busy['large']['queries']}",
         f"  packs/lv load + validate {pack['load_and_validate']['median_ms']:.1f} ms, "
         f"validate stored content {pack['validate_stored_content']['median_ms']:.1f} ms, "
         f"pack_load service {pack['pack_load_service']['median_ms']:.1f} ms",

@@ -31,21 +31,30 @@ RESULTS = ROOT / "benchmarks" / "results"
 class Size:
     institutions: tuple[int, int]  # synthetic institutions: small table, large table
     audit_events: tuple[int, int]  # events in the chain: small log, large log
-    repeat: int  # timed runs per measurement (the median is reported)
-    verify_repeat: int
+    rounds: int  # turns taken between the two databases per measurement
+    per_round: int  # timed runs per database per turn (the median of all is reported)
+    verify_rounds: int
     record_count: int  # audit_record calls whose mean gives the cost of appending one event
 
 
 SIZES = {
-    "small": Size(institutions=(200, 2_000), audit_events=(2_000, 20_000), repeat=7, verify_repeat=3, record_count=50),
+    "small": Size(
+        institutions=(200, 2_000), audit_events=(2_000, 20_000), rounds=4, per_round=2, verify_rounds=3, record_count=50
+    ),
     "default": Size(
-        institutions=(1_000, 20_000), audit_events=(10_000, 100_000), repeat=11, verify_repeat=3, record_count=200
+        institutions=(1_000, 20_000),
+        audit_events=(10_000, 100_000),
+        rounds=5,
+        per_round=3,
+        verify_rounds=3,
+        record_count=200,
     ),
     "large": Size(
         institutions=(5_000, 100_000),
         audit_events=(100_000, 1_000_000),
-        repeat=11,
-        verify_repeat=3,
+        rounds=5,
+        per_round=3,
+        verify_rounds=3,
         record_count=200,
     ),
 }
@@ -81,8 +90,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+_STARTED = time.perf_counter()
+
+
 def _step(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    # Seconds since start: Django sets the process's time zone at setup, so clock times would jump.
+    print(f"[{time.perf_counter() - _STARTED:6.1f}s] {message}", flush=True)
 
 
 def _timed_once(fn) -> float:
@@ -111,64 +124,117 @@ def prepare() -> dict[str, float]:
     return timings
 
 
-def measure_at(*, stage: str, size: Size, index: int, user, token: str, actors, institution_ids) -> dict:
+def fill(*, size: Size, index: int) -> tuple[dict[str, float], object]:
+    """Bring the active database to its data size; returns the setup timings and the measurement context."""
     from benchmarks import generate, scenarios
-
-    _step(f"{stage}: growing to {size.institutions[index]} synthetic institutions")
-    generate.institutions_grow(to=size.institutions[index], quiet_municipality=scenarios.QUIET_MUNICIPALITY)
-    _step(f"{stage}: growing the audit log to {size.audit_events[index]} events")
-    generate.audit_events_grow(to=size.audit_events[index], actors=actors, institution_ids=institution_ids)
-    generate.analyze()
-    _step(f"{stage}: measuring the directory")
-    directory = scenarios.directory_measure(repeat=size.repeat, token=token)
-    who = scenarios.who_to_call_measure(repeat=size.repeat)
-    _step(f"{stage}: measuring the audit log")
-    audit = scenarios.audit_measure(
-        repeat=size.repeat, verify_repeat=size.verify_repeat, record_count=size.record_count, user=user
-    )
-    return {"directory": directory, "who_to_call": who, "audit": audit}
-
-
-def run(args: argparse.Namespace) -> dict:
-    import django
-
-    django.setup()
-    from benchmarks import generate, measure, report, scenarios
     from opennrm.directory.models import Institution
 
-    started = time.perf_counter()
-    size = SIZES[args.size]
-    machine = measure.machine()
-    _step("migrating and publishing the pack")
     setup = prepare()
-    db = measure.database_info()
     user = scenarios.auditor()
     token = scenarios.api_token(user)
     actors = generate.bench_users()
     institution_ids = list(Institution.objects.order_by("code").values_list("pk", flat=True)[:40])
-    small = measure_at(stage="small", size=size, index=0, user=user, token=token, actors=actors, institution_ids=institution_ids)
-    large = measure_at(stage="large", size=size, index=1, user=user, token=token, actors=actors, institution_ids=institution_ids)
+    start = time.perf_counter()
+    generate.institutions_grow(to=size.institutions[index], quiet_municipality=scenarios.QUIET_MUNICIPALITY)
+    setup["institutions_generate_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    start = time.perf_counter()
+    generate.audit_events_grow(to=size.audit_events[index], actors=actors, institution_ids=institution_ids)
+    setup["audit_events_generate_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    generate.analyze()
+    return setup, scenarios.context_read(user=user, token=token)
+
+
+def measure_all(database, contexts: dict, size: Size) -> dict:
+    """Every case on both databases, turn by turn (see measure.compare)."""
+    from benchmarks import scenarios
+    from benchmarks.measure import compare
+
+    def activate(name: str) -> None:
+        throwaway.use(database, name)
+
+    results: dict = {}
+    for section, cases in (
+        ("directory", scenarios.DIRECTORY_CASES),
+        ("who_to_call", scenarios.WHO_TO_CALL_CASES),
+        ("audit", scenarios.AUDIT_CASES),
+    ):
+        _step(f"measuring {section}")
+        results[section] = {
+            name: compare(activate, contexts, make, rounds=size.rounds, per_round=size.per_round)
+            for name, make in cases.items()
+        }
+    _step("measuring audit verify and audit_record")
+    for name in contexts:
+        activate(name)
+        scenarios.verify_checked(contexts[name])
+    verify = compare(
+        activate,
+        contexts,
+        lambda ctx: scenarios.audit_verify,
+        rounds=size.verify_rounds,
+        per_round=1,
+        warmup=0,
+        count_queries=False,
+    )
+    for name, ctx in contexts.items():
+        verify[name]["events"] = ctx.audit_events
+        verify[name]["events_per_second"] = round(ctx.audit_events / (verify[name]["median_ms"] / 1000))
+    results["audit"]["verify"] = verify
+    count = size.record_count
+    record = compare(
+        activate,
+        contexts,
+        lambda ctx: lambda: scenarios.record_batch(count),
+        rounds=size.verify_rounds,
+        per_round=1,
+        warmup=0,
+        count_queries=False,
+    )
+    for name in contexts:
+        record[name]["events"] = count
+        record[name]["per_event_ms"] = round(record[name]["median_ms"] / count, 4)
+    results["audit"]["record"] = record
+    return results
+
+
+def run(args: argparse.Namespace, database) -> dict:
+    import django
+
+    django.setup()
+    from benchmarks import measure, report, scenarios
+
+    started = time.perf_counter()
+    size = SIZES[args.size]
+    machine = measure.machine()
+    setups, contexts = {}, {}
+    for index, name in enumerate(throwaway.SIZES):
+        _step(f"{name} database: migrate, publish packs/lv, demo directory, synthetic data")
+        throwaway.use(database, name)
+        setups[name], contexts[name] = fill(size=size, index=index)
+    db = measure.database_info()
+    results = measure_all(database, contexts, size)
     _step("measuring pack load, validation and diff")
-    pack = scenarios.pack_measure(repeat=max(size.repeat // 2, 3))
+    throwaway.use(database, "small")
+    pack = scenarios.pack_measure(repeat=size.rounds)
     result = {
         "benchmark": "opennrm",
         "name": args.size,
         "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "machine": machine,
-        "database": {key: value for key, value in db.items() if db["vendor"] != "sqlite" or key != "name"},
+        "database": db,
         "sizes": {
-            "institutions": {"small": small["directory"]["institutions"], "large": large["directory"]["institutions"]},
-            "synthetic_institutions": {"small": size.institutions[0], "large": size.institutions[1]},
-            "audit_events": {"small": small["audit"]["events"], "large": large["audit"]["events"]},
-            "repeat": size.repeat,
+            "institutions": {name: ctx.institutions for name, ctx in contexts.items()},
+            "synthetic_institutions": dict(zip(throwaway.SIZES, size.institutions, strict=True)),
+            "audit_events": {name: ctx.audit_events for name, ctx in contexts.items()},
+            "rounds": size.rounds,
+            "per_round": size.per_round,
         },
-        "setup": setup,
-        "small": small,
-        "large": large,
+        "setup": setups,
+        "results": results,
         "pack": pack,
-        "ratios": report.ratios(small, large),
-        "within_large": report.within(large),
     }
+    result["ratios"] = report.ratios(result)
+    result["within_large"] = report.within(result)
     result["duration_s"] = round(time.perf_counter() - started, 1)
     return result
 
@@ -180,9 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a refused connection, a missing privilege: say so without a traceback
         print(f"error: --database-url: could not create the benchmark database: {error}", file=sys.stderr)
         return 1
-    _step(f"using a {database.describe()}")
+    _step(f"using {database.describe()}")
     try:
-        result = run(args)
+        result = run(args, database)
     finally:
         throwaway.destroy(database)
     from benchmarks import report

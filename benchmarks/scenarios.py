@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.test import Client
 
-from benchmarks.measure import measured, timed
+from benchmarks.measure import timed
 from opennrm.accounts.models import Role, User
 from opennrm.accounts.services import api_token_issue
 from opennrm.audit.models import AuditChainHead
@@ -44,13 +45,38 @@ def _institutions_page(**filters: Any) -> list[Institution]:
     for institution in rows[:PAGE]:
         sorted(place.code for place in institution.service_area.all())
         visible_contact_points(institution)
-    return rows
+    return rows[:PAGE]
 
 
 def _deep_cursor(fraction: float) -> str:
+    # Deep, yet with a full page after it, so that both databases' deep pages hold the same number of rows.
     codes = Institution.objects.filter(is_active=True, type__is_active=True).order_by("code")
     total = codes.count()
-    return codes.values_list("code", flat=True)[max(int(total * fraction) - 1, 0)]
+    return codes.values_list("code", flat=True)[max(min(int(total * fraction), total - PAGE - 1) - 1, 0)]
+
+
+@dataclass
+class Context:
+    """What the measurements need to know about one database, read from it once it is filled."""
+
+    institutions: int
+    deep_cursor: str  # 90 % into the institution list (less if that leaves no full page)
+    audit_events: int
+    deep_before: int  # the oldest 5 % of the audit log: a page the reader reaches by paging far back
+    user: User
+    token: str
+
+
+def context_read(*, user: User, token: str) -> Context:
+    total = AuditChainHead.objects.get(id=1).last_seq
+    return Context(
+        institutions=Institution.objects.count(),
+        deep_cursor=_deep_cursor(0.9),
+        audit_events=total,
+        deep_before=max(int(total * 0.05), 2),
+        user=user,
+        token=token,
+    )
 
 
 def api_token(user: User) -> str:
@@ -59,52 +85,50 @@ def api_token(user: User) -> str:
     return secret
 
 
-def directory_measure(*, repeat: int, token: str) -> dict[str, Any]:
-    """Institution list pages (selector as the public reads it; API as an integration reads it)."""
-    deep = _deep_cursor(0.9)
-    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
-    api = "/api/v1/directory/institutions"
+def _api_page(ctx: Context, **params: Any) -> Callable[[], int]:
+    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {ctx.token}")
+    url = "/api/v1/directory/institutions"
 
-    def api_get(**params: Any) -> None:
-        response = client.get(api, params)
+    def get() -> int:
+        response = client.get(url, {"limit": PAGE, **params})
         if response.status_code != 200:
-            raise RuntimeError(f"GET {api} {params} answered {response.status_code}: {response.content[:300]!r}")
+            raise RuntimeError(f"GET {url} {params} answered {response.status_code}: {response.content[:300]!r}")
+        return len(response.json()["items"])
 
-    cases = {
-        "list_first_page": lambda: _institutions_page(),
-        "list_deep_page": lambda: _institutions_page(after=deep),
-        "list_municipality_busy": lambda: _institutions_page(municipality=BUSY_MUNICIPALITY),
-        "list_municipality_busy_deep": lambda: _institutions_page(municipality=BUSY_MUNICIPALITY, after=deep),
-        "list_municipality_quiet": lambda: _institutions_page(municipality=QUIET_MUNICIPALITY),
-        "list_type": lambda: _institutions_page(institution_type="orphans_court"),
-        "list_search": lambda: _institutions_page(q=SEARCH_TEXT),
-        "api_first_page": lambda: api_get(limit=PAGE),
-        "api_deep_page": lambda: api_get(limit=PAGE, after=deep),
-    }
-    results: dict[str, Any] = {
-        "institutions": Institution.objects.count(),
-        "deep_cursor": deep,
-    }
-    for name, fn in cases.items():
-        results[name] = {**measured(fn, repeat=repeat), "rows": _rows(fn)}
-    return results
+    return get
 
 
-def _rows(fn) -> int | None:
-    result = fn()
-    return min(len(result), PAGE) if isinstance(result, list) else None
+# Each case makes, for one database's context, the call to time. The selector is read as the public reads
+# it (user None); the API as an integration with a token does.
+DIRECTORY_CASES: dict[str, Callable[[Context], Callable[[], Any]]] = {
+    "list_first_page": lambda ctx: lambda: _institutions_page(),
+    "list_deep_page": lambda ctx: lambda: _institutions_page(after=ctx.deep_cursor),
+    "list_municipality_busy": lambda ctx: lambda: _institutions_page(municipality=BUSY_MUNICIPALITY),
+    "list_municipality_busy_deep": lambda ctx: (
+        lambda: _institutions_page(municipality=BUSY_MUNICIPALITY, after=ctx.deep_cursor)
+    ),
+    "list_municipality_quiet": lambda ctx: lambda: _institutions_page(municipality=QUIET_MUNICIPALITY),
+    "list_type": lambda ctx: lambda: _institutions_page(institution_type="orphans_court"),
+    "list_search": lambda ctx: lambda: _institutions_page(q=SEARCH_TEXT),
+    "api_first_page": lambda ctx: _api_page(ctx),
+    "api_deep_page": lambda ctx: _api_page(ctx, after=ctx.deep_cursor),
+}
 
+WHO_TO_CALL_CASES: dict[str, Callable[[Context], Callable[[], Any]]] = {
+    # The answer in the quiet municipality is the same at both sizes; in the busy one it grows with the table.
+    "quiet": lambda ctx: lambda: who_to_call(municipality=QUIET_MUNICIPALITY, **SITUATION),
+    "busy": lambda ctx: lambda: who_to_call(municipality=BUSY_MUNICIPALITY, **SITUATION),
+}
 
-def who_to_call_measure(*, repeat: int) -> dict[str, Any]:
-    """'Who to call' for a municipality with a fixed answer and for one whose answer grows with the table."""
-    results = {}
-    for label, place in (("quiet", QUIET_MUNICIPALITY), ("busy", BUSY_MUNICIPALITY)):
-
-        def call(place: str = place) -> list:
-            return who_to_call(municipality=place, **SITUATION)
-
-        results[label] = {**measured(call, repeat=repeat), "municipality": place, "entries": len(call())}
-    return results
+AUDIT_CASES: dict[str, Callable[[Context], Callable[[], Any]]] = {
+    "page_first": lambda ctx: lambda: audit_events_page(user=ctx.user),
+    "page_deep": lambda ctx: lambda: audit_events_page(user=ctx.user, before=ctx.deep_before),
+    "page_action_first": lambda ctx: lambda: audit_events_page(user=ctx.user, action=COMMON_ACTION),
+    "page_action_deep": lambda ctx: (
+        lambda: audit_events_page(user=ctx.user, action=COMMON_ACTION, before=ctx.deep_before)
+    ),
+    "page_action_rare": lambda ctx: lambda: audit_events_page(user=ctx.user, action=RARE_ACTION),
+}
 
 
 # --- audit log ----------------------------------------------------------------------------------------------
@@ -117,36 +141,15 @@ def auditor() -> User:
     return user
 
 
-def audit_measure(*, repeat: int, verify_repeat: int, record_count: int, user: User) -> dict[str, Any]:
-    """Audit pages near the head and deep in the log, a full chain check, and the cost of appending."""
-    total = AuditChainHead.objects.get(id=1).last_seq
-    deep = max(int(total * 0.05), 2)  # the oldest 5 %: a page the reader reaches by paging far back
-    cases = {
-        "page_first": lambda: audit_events_page(user=user),
-        "page_deep": lambda: audit_events_page(user=user, before=deep),
-        "page_action_first": lambda: audit_events_page(user=user, action=COMMON_ACTION),
-        "page_action_deep": lambda: audit_events_page(user=user, action=COMMON_ACTION, before=deep),
-        "page_action_rare": lambda: audit_events_page(user=user, action=RARE_ACTION),
-    }
-    results: dict[str, Any] = {"events": total, "deep_before": deep}
-    for name, fn in cases.items():
-        results[name] = {**measured(fn, repeat=repeat), "rows": len(fn().events)}
-
+def verify_checked(ctx: Context) -> None:
+    """The generated chain must verify, or every audit number below would be measuring a broken log."""
     outcome = audit_verify()
-    if not outcome.ok or outcome.count != total:
-        raise RuntimeError(f"audit_verify on the generated log: {outcome.message} (expected {total} events)")
-    verify = timed(audit_verify, repeat=verify_repeat, warmup=0)
-    verify["events"] = outcome.count
-    verify["events_per_second"] = round(outcome.count / (verify["median_ms"] / 1000))
-    results["verify"] = verify
-
-    results["record"] = _record_cost(record_count)
-    return results
+    if not outcome.ok or outcome.count != ctx.audit_events:
+        raise RuntimeError(f"audit_verify on the generated log: {outcome.message} (expected {ctx.audit_events})")
 
 
-def _record_cost(count: int) -> dict[str, Any]:
-    # Each call is its own transaction, as when a service writes one change and its event.
-    start = time.perf_counter()
+def record_batch(count: int) -> None:
+    """`count` events appended by `audit_record`, each in its own transaction as a service writes one."""
     for number in range(count):
         audit_record(
             action="bench.record",
@@ -155,8 +158,6 @@ def _record_cost(count: int) -> dict[str, Any]:
             purpose="synthetic benchmark event",
             new_values={"n": number},
         )
-    elapsed = time.perf_counter() - start
-    return {"events": count, "total_ms": round(elapsed * 1000, 3), "per_event_ms": round(elapsed * 1000 / count, 4)}
 
 
 # --- jurisdiction packs -------------------------------------------------------------------------------------

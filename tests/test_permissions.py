@@ -11,6 +11,7 @@ from django.urls import get_resolver
 from django.urls.resolvers import URLPattern, URLResolver
 
 from opennrm.accounts.services import api_token_issue
+from opennrm.accounts.testing import force_login_verified
 from opennrm.core.capabilities import Capability
 from opennrm.directory.models import Municipality
 from opennrm.jurisdiction.models import ModelVersion
@@ -202,7 +203,7 @@ def _request(client, world, name: str, route: Route, rung: str):
             _token, secret = api_token_issue(user=user, name="ladder")
             headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
         else:
-            client.force_login(user)
+            force_login_verified(client, user)
     return getattr(client, route.method)(url, data=route.data, **headers)
 
 

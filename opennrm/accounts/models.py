@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from opennrm.core.capabilities import PERSONAL_DATA_CAPABILITIES
+from opennrm.core.capabilities import TWO_FACTOR_CAPABILITIES
 from opennrm.core.i18n import localized
 from opennrm.core.models import BaseModel
 
@@ -24,7 +24,7 @@ class Role(BaseModel):
 
     @property
     def requires_two_factor(self) -> bool:
-        return bool(PERSONAL_DATA_CAPABILITIES.intersection(self.capabilities))
+        return bool(TWO_FACTOR_CAPABILITIES.intersection(self.capabilities))
 
 
 class User(AbstractUser):

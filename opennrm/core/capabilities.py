@@ -10,11 +10,14 @@ class Capability(StrEnum):
     MODEL_VIEW_DRAFTS = "model.view_drafts"
     MODEL_EDIT = "model.edit"
     MODEL_PUBLISH = "model.publish"
+    # Contact points of the user's own institution; `_ALL` of every institution (the national coordinator).
     DIRECTORY_EDIT = "directory.edit"
+    DIRECTORY_EDIT_ALL = "directory.edit_all"
     USERS_MANAGE = "users.manage"
+    # Audit events of the user's own institution; `_ALL` of the whole system (national oversight).
     AUDIT_VIEW = "audit.view"
-    # Capabilities that later parts of the system check; a role holding any of these sees personal data
-    # and therefore must sign in with a second factor.
+    AUDIT_VIEW_ALL = "audit.view_all"
+    # Capabilities that later parts of the system check.
     CASES_VIEW = "cases.view"
     CASES_EDIT = "cases.edit"
     PERSONAL_DATA_VIEW = "personal_data.view"
@@ -22,3 +25,9 @@ class Capability(StrEnum):
 
 
 PERSONAL_DATA_CAPABILITIES = frozenset({Capability.CASES_VIEW, Capability.CASES_EDIT, Capability.PERSONAL_DATA_VIEW})
+
+# A password alone must not open these: they show personal data (cases; the audit log's names and addresses),
+# can take over other accounts (resetting passwords), or change what the whole country works by (publishing).
+TWO_FACTOR_CAPABILITIES = PERSONAL_DATA_CAPABILITIES | frozenset(
+    {Capability.USERS_MANAGE, Capability.AUDIT_VIEW, Capability.AUDIT_VIEW_ALL, Capability.MODEL_PUBLISH}
+)

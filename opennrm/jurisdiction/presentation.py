@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.jurisdiction import selectors
-from opennrm.jurisdiction.forms import NATIONALITY_LABELS, POPULATION_LABELS
+from opennrm.jurisdiction.forms import LANGUAGE_NAMES, NATIONALITY_LABELS, POPULATION_LABELS
 from opennrm.jurisdiction.models import ModelVersion
 
 CATEGORY_LABELS = {
@@ -169,7 +169,6 @@ FIELD_LABELS = {
     "edition": _("Edition"),
     "country": _("Country"),
 }
-LANGUAGE_NAMES = {"lv": _("Latvian"), "en": _("English"), "ru": _("Russian")}
 
 
 def field_label(path: str) -> str:

@@ -52,7 +52,7 @@ def test_empty_form_names_the_missing_fields(client):
     assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
 
 
-def test_coordinator_signs_in_without_a_second_factor(client, coordinator):
+def test_a_role_without_sensitive_capabilities_signs_in_without_a_second_factor(client, coordinator):
     response = sign_in(client, coordinator.username)
     assert response.status_code == 302
     assert response.url == reverse("core:home")

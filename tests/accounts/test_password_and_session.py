@@ -59,7 +59,7 @@ def test_password_change_clears_the_flag_and_keeps_the_session(client, case_work
 
 
 def test_bad_password_change_names_the_field_and_changes_nothing(client, coordinator):
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     response = client.post(
         reverse("accounts:password_change"),
         {"old_password": "wrong-old-password", "new_password1": "short", "new_password2": "short"},
@@ -76,7 +76,7 @@ def test_bad_password_change_names_the_field_and_changes_nothing(client, coordin
 def test_session_age_is_the_idle_timeout_renewed_on_every_request(client, coordinator):
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     session = Session.objects.get(session_key=client.session.session_key)
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=2))
     assert client.get(reverse("accounts:tokens")).status_code == 200
@@ -86,7 +86,7 @@ def test_session_age_is_the_idle_timeout_renewed_on_every_request(client, coordi
 
 
 def test_idle_session_expires(client, coordinator):
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     assert client.get(reverse("accounts:tokens")).status_code == 200
     key = client.session.session_key
     # As if the user had been away longer than the idle timeout.

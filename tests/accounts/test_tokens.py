@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from opennrm.accounts.models import ApiToken
 from opennrm.accounts.services import api_token_issue, api_token_revoke
+from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from tests.factories import UserFactory
@@ -64,13 +65,13 @@ def test_tokens_page_anonymous_is_sent_to_sign_in(client):
 def test_tokens_page_lists_only_own_tokens(client, coordinator, case_worker):
     api_token_issue(user=coordinator, name="Mine")
     api_token_issue(user=case_worker, name="Theirs")
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     html = client.get(reverse("accounts:tokens")).content.decode()
     assert "Mine" in html and "Theirs" not in html
 
 
 def test_issue_on_the_page_shows_the_secret_once(client, coordinator):
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     response = client.post(reverse("accounts:tokens"), {"action": "issue", "name": "Reporting", "days": "30"})
     assert response.status_code == 200
     secret = response.context["issued"]["secret"]
@@ -81,7 +82,7 @@ def test_issue_on_the_page_shows_the_secret_once(client, coordinator):
 
 
 def test_issue_on_the_page_with_bad_days_names_the_field(client, coordinator):
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     response = client.post(reverse("accounts:tokens"), {"action": "issue", "name": "x", "days": "0"})
     assert 'id="id_days_error"' in response.content.decode()
     assert not ApiToken.objects.exists()
@@ -90,7 +91,7 @@ def test_issue_on_the_page_with_bad_days_names_the_field(client, coordinator):
 def test_revoke_on_the_page_only_own_token(client, coordinator, case_worker):
     theirs, _ = api_token_issue(user=case_worker, name="Theirs")
     mine, _ = api_token_issue(user=coordinator, name="Mine")
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     assert (
         client.post(reverse("accounts:tokens"), {"action": "revoke", "token": theirs.pk}).status_code == 404
     )

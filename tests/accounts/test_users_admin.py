@@ -5,6 +5,7 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 
 from opennrm.accounts.services import user_create, user_password_reset, user_roles_set
+from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from tests.accounts.helpers import sign_in
@@ -38,12 +39,12 @@ def test_users_page_anonymous_is_sent_to_sign_in(client):
 
 
 def test_users_page_without_users_manage_is_forbidden(client, coordinator):
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     assert client.get(reverse("accounts:users")).status_code == 403
 
 
 def test_users_page_lists_own_institution_only(client, institution_admin, colleague, stranger):
-    client.force_login(institution_admin)
+    force_login_verified(client, institution_admin)
     response = client.get(reverse("accounts:users"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -62,12 +63,12 @@ def test_reset_anonymous_is_sent_to_sign_in(client, colleague):
 
 
 def test_reset_without_users_manage_is_forbidden(client, coordinator, colleague):
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     assert client.post(reverse("accounts:user_password_reset", args=[colleague.pk])).status_code == 403
 
 
 def test_reset_of_another_institutions_user_answers_like_a_missing_one(client, foreign_admin, colleague):
-    client.force_login(foreign_admin)
+    force_login_verified(client, foreign_admin)
     other = client.post(reverse("accounts:user_password_reset", args=[colleague.pk]))
     missing = client.post(reverse("accounts:user_password_reset", args=[999_999]))
     assert other.status_code == missing.status_code == 404
@@ -76,7 +77,7 @@ def test_reset_of_another_institutions_user_answers_like_a_missing_one(client, f
 
 
 def test_reset_is_post_only(client, institution_admin, colleague):
-    client.force_login(institution_admin)
+    force_login_verified(client, institution_admin)
     assert client.get(reverse("accounts:user_password_reset", args=[colleague.pk])).status_code == 405
 
 
@@ -85,7 +86,7 @@ def test_reset_shows_a_one_time_password_and_lifts_the_lockout(client, instituti
         sign_in(client, colleague.username, "wrong-password-0")
     assert sign_in(client, colleague.username).status_code == 429
 
-    client.force_login(institution_admin)
+    force_login_verified(client, institution_admin)
     response = client.post(reverse("accounts:user_password_reset", args=[colleague.pk]))
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
@@ -105,7 +106,7 @@ def test_reset_shows_a_one_time_password_and_lifts_the_lockout(client, instituti
 
 
 def test_admin_cannot_reset_own_password_here(client, institution_admin):
-    client.force_login(institution_admin)
+    force_login_verified(client, institution_admin)
     response = client.post(reverse("accounts:user_password_reset", args=[institution_admin.pk]), follow=True)
     assert "password change page" in response.content.decode()
     institution_admin.refresh_from_db()

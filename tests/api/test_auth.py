@@ -110,19 +110,19 @@ def test_session_works_for_a_fully_signed_in_user(client, user):
 
 
 def test_session_without_the_second_factor_is_401(client, user):
-    client.force_login(user)
+    client.force_login(user)  # a password only: the second step is still owed
     assert client.get(ME).status_code == 401
 
 
 def test_session_with_a_temporary_password_is_401(client, coordinator):
     coordinator.must_change_password = True
     coordinator.save()
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     assert client.get(ME).status_code == 401
 
 
-def test_session_of_a_coordinator_works_without_second_factor(client, coordinator):
-    client.force_login(coordinator)
+def test_session_of_a_fully_signed_in_user_works(client, coordinator):
+    force_login_verified(client, coordinator)
     assert client.get(ME).json()["institution"].startswith("test-institution-")
 
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.services import audit_record
 from tests.factories import RoleFactory, UserFactory
 
@@ -32,18 +33,18 @@ def test_anonymous_is_sent_to_sign_in(client):
 
 def test_without_audit_view_is_forbidden(client):
     user = UserFactory(roles=[RoleFactory(code="institution_admin", capabilities=["users.manage"])])
-    client.force_login(user)
+    force_login_verified(client, user)
     assert client.get(reverse("audit:events")).status_code == 403
 
 
 def test_disabled_role_grants_nothing(client):
     user = UserFactory(roles=[RoleFactory(code="old_auditor", capabilities=["audit.view"], is_active=False)])
-    client.force_login(user)
+    force_login_verified(client, user)
     assert client.get(reverse("audit:events")).status_code == 403
 
 
 def test_auditor_sees_newest_first_and_pages_without_offset(client, auditor, many_events):
-    client.force_login(auditor)  # itself event #61 (auth.login)
+    force_login_verified(client, auditor)  # itself event #61 (auth.login)
     with CaptureQueriesContext(connection) as queries:
         first = client.get(reverse("audit:events"))
     assert first.status_code == 200
@@ -58,7 +59,7 @@ def test_auditor_sees_newest_first_and_pages_without_offset(client, auditor, man
 
 
 def test_filter_by_action(client, auditor, many_events):
-    client.force_login(auditor)
+    force_login_verified(client, auditor)
     response = client.get(reverse("audit:events"), {"action": "test.odd"})
     events = response.context["page"].events
     assert len(events) == 30 and {event.action for event in events} == {"test.odd"}
@@ -66,14 +67,14 @@ def test_filter_by_action(client, auditor, many_events):
 
 
 def test_bad_page_parameter_is_explained_not_a_crash(client, auditor, many_events):
-    client.force_login(auditor)
+    force_login_verified(client, auditor)
     response = client.get(reverse("audit:events"), {"before": "abc"})
     assert response.status_code == 200
     assert "Enter a whole number." in response.content.decode()
 
 
 def test_htmx_filter_returns_only_the_table(client, auditor, many_events):
-    client.force_login(auditor)
+    force_login_verified(client, auditor)
     response = client.get(reverse("audit:events"), {"action": "test.even"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith("<table") and "<html" not in html

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
 
+from opennrm.accounts.testing import force_login_verified
 from opennrm.core import views
 from tests.factories import RoleFactory, UserFactory
 
@@ -29,7 +30,7 @@ def test_home_links_to_the_model_and_sign_in(client):
 
 def test_signed_in_user_sees_their_name_and_a_sign_out_form(client):
     user = UserFactory(first_name="Ilze", last_name="Testa", roles=[RoleFactory(capabilities=["stats.view"])])
-    client.force_login(user)
+    force_login_verified(client, user)
     html = client.get("/en/").content.decode()
     assert "Signed in as Ilze Testa" in html
     assert f'method="post" action="{reverse("accounts:logout")}"' in html

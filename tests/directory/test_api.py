@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from opennrm.accounts.services import api_token_issue
+from opennrm.accounts.testing import force_login_verified
 from tests.factories import ContactPointFactory, InstitutionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.directory.api_urls")]
@@ -18,7 +19,7 @@ SITUATION = {
 
 @pytest.fixture
 def api_client(client, alpha_plain):
-    client.force_login(alpha_plain)
+    force_login_verified(client, alpha_plain)
     return client
 
 

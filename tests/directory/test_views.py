@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.directory.models import ContactPoint
 from opennrm.jurisdiction.models import ModelVersion
@@ -69,7 +70,7 @@ class TestPublicPages:
         assert "Edit" not in page
 
     def test_signed_in_staff_see_professional_contacts(self, client, world, alpha_plain):
-        client.force_login(alpha_plain)
+        force_login_verified(client, alpha_plain)
         page = client.get(reverse("directory:institution", kwargs={"code": "police"})).content.decode()
         assert "Police duty desk" in page and "For professionals only" in page
 
@@ -155,28 +156,28 @@ class TestContactPointEditing:
 
     @pytest.mark.parametrize("name", ["new", "edit", "disable"])
     def test_without_capability_is_forbidden(self, client, world, alpha_plain, name):
-        client.force_login(alpha_plain)
+        force_login_verified(client, alpha_plain)
         assert client.get(self._urls(world)[name]).status_code == 403
         assert client.post(self._urls(world)[name], _form()).status_code == 403
         assert not AuditEvent.objects.filter(action__startswith="directory.").exists()
 
     @pytest.mark.parametrize("name", ["new", "edit", "disable"])
     def test_other_institution_is_not_found(self, client, world, beta_editor, name):
-        client.force_login(beta_editor)
+        force_login_verified(client, beta_editor)
         assert client.get(self._urls(world)[name]).status_code == 404
         assert client.post(self._urls(world)[name], _form()).status_code == 404
         assert ContactPoint.objects.filter(institution=world["ss_alpha"], is_active=True).count() == 2
         assert not AuditEvent.objects.filter(action__startswith="directory.").exists()
 
     def test_editor_sees_edit_links_on_own_institution_only(self, client, world, alpha_editor):
-        client.force_login(alpha_editor)
+        force_login_verified(client, alpha_editor)
         own = client.get(reverse("directory:institution", kwargs={"code": "ss-alpha"})).content.decode()
         other = client.get(reverse("directory:institution", kwargs={"code": "ss-beta"})).content.decode()
         assert self._urls(world)["edit"] in own and self._urls(world)["new"] in own
         assert "contacts/new" not in other
 
     def test_editor_adds_a_contact_point(self, client, world, alpha_editor):
-        client.force_login(alpha_editor)
+        force_login_verified(client, alpha_editor)
         form_page = client.get(self._urls(world)["new"]).content.decode()
         assert '<label for="id_label_lv">' in form_page
         response = client.post(self._urls(world)["new"], _form())
@@ -194,7 +195,7 @@ class TestContactPointEditing:
         )
 
     def test_editor_edits_with_a_plain_post(self, client, world, alpha_editor):
-        client.force_login(alpha_editor)
+        force_login_verified(client, alpha_editor)
         response = client.post(self._urls(world)["edit"], _form(phone="+371 20000066"))
         assert response.status_code == 302
         world["ss_alpha_public"].refresh_from_db()
@@ -202,7 +203,7 @@ class TestContactPointEditing:
         assert AuditEvent.objects.filter(action="directory.contact_point_update").count() == 1
 
     def test_editor_edits_with_htmx(self, client, world, alpha_editor):
-        client.force_login(alpha_editor)
+        force_login_verified(client, alpha_editor)
         fragment = client.get(self._urls(world)["edit"], **HTMX).content.decode()
         assert fragment.lstrip().startswith("<form") and 'value="+371 20000001"' in fragment
         response = client.post(self._urls(world)["edit"], _form(phone="+371 20000055"), **HTMX)
@@ -211,7 +212,7 @@ class TestContactPointEditing:
         assert card.lstrip().startswith("<article") and "+371 20000055" in card
 
     def test_coordinator_edits_any_institution(self, client, world, coordinator):
-        client.force_login(coordinator)
+        force_login_verified(client, coordinator)
         assert client.post(self._urls(world)["edit"], _form(phone="+371 20000044")).status_code == 302
         world["ss_alpha_public"].refresh_from_db()
         assert world["ss_alpha_public"].phone == "+371 20000044"
@@ -230,7 +231,7 @@ class TestContactPointEditing:
     def test_bad_input_shows_field_errors_and_changes_nothing(
         self, client, world, alpha_editor, overrides, field
     ):
-        client.force_login(alpha_editor)
+        force_login_verified(client, alpha_editor)
         before = list(ContactPoint.objects.order_by("pk").values())
         response = client.post(self._urls(world)["edit"], _form(**overrides))
         assert response.status_code == 400
@@ -241,7 +242,7 @@ class TestContactPointEditing:
         assert not AuditEvent.objects.filter(action__startswith="directory.").exists()
 
     def test_disable_asks_then_removes(self, client, world, alpha_editor):
-        client.force_login(alpha_editor)
+        force_login_verified(client, alpha_editor)
         confirm = client.get(self._urls(world)["disable"])
         assert confirm.status_code == 200 and "Alpha reception" in confirm.content.decode()
         assert ContactPoint.objects.get(pk=world["ss_alpha_public"].pk).is_active

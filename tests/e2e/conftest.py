@@ -145,9 +145,25 @@ def url(live_server, path: str) -> str:
     return f"{live_server.url}{path}"
 
 
-def sign_in(page, live_server, *, username: str, password: str | None = None, next_path: str = "") -> None:
-    """Fill in and send the real sign-in form (in Latvian), optionally asking to go on to `next_path`."""
+def current_code(secret_or_key: bytes) -> str:
+    """The authenticator app's code for a TOTP key (raw bytes), as django-otp computes it."""
+    from django_otp.oath import totp
+
+    return f"{totp(secret_or_key, step=30, t0=0, digits=6):06d}"
+
+
+def sign_in(
+    page, live_server, *, username: str, password: str | None = None, next_path: str = "", second_step: bool = True
+) -> None:
+    """Fill in and send the real sign-in form (in Latvian), optionally asking to go on to `next_path`.
+
+    When OpenNRM asks for the second step, answer it as a person would: on first sign-in read the key shown on
+    the set-up page (as if typed into an authenticator app); later, with the key of the confirmed authenticator.
+    """
+    from base64 import b32decode
     from urllib.parse import urlencode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from tests.factories import TEST_PASSWORD
 
@@ -157,6 +173,18 @@ def sign_in(page, live_server, *, username: str, password: str | None = None, ne
     page.fill("#id_password", password or TEST_PASSWORD)
     page.locator("main form[action$='/accounts/login/'] button[type=submit]").click()
     page.wait_for_load_state()
+    if not second_step:
+        return
+    if "/accounts/two-step/setup/" in page.url:
+        secret = page.locator(".otp-secret").inner_text().replace(" ", "")
+        page.fill("#id_token", current_code(b32decode(secret)))
+        page.locator("main form[action$='/two-step/setup/'] button[type=submit]").click()
+        page.wait_for_load_state()
+    elif "/accounts/two-step/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.fill("#id_token", current_code(device.bin_key))
+        page.locator("main form[action$='/two-step/'] button[type=submit]").click()
+        page.wait_for_load_state()
 
 
 def assert_latvian(page) -> None:

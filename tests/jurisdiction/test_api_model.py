@@ -4,6 +4,7 @@ import pytest
 from django.urls import path
 
 from opennrm.accounts.services import api_token_issue
+from opennrm.accounts.testing import force_login_verified
 from opennrm.api.api import api
 from opennrm.jurisdiction.api import router
 from opennrm.jurisdiction.models import ModelVersion
@@ -99,5 +100,5 @@ def test_bad_against_names_the_parameter(client, published, plain_user):
 
 
 def test_signed_in_browser_session_works(client, published, plain_user):
-    client.force_login(plain_user)
+    force_login_verified(client, plain_user)
     assert client.get(f"{BASE}/versions").status_code == 200

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.jurisdiction.forms import MatrixEntryForm
 from opennrm.jurisdiction.models import ModelVersion
@@ -55,28 +56,28 @@ EDIT_PAGES = [
 def test_edit_pages_ladder(client, draft, plain_user, workgroup_user, editor_user, name, args):
     url = reverse(name, args=[draft.number, *args])
     assert_sign_in_redirect(client.get(url))
-    client.force_login(plain_user)
+    force_login_verified(client, plain_user)
     assert client.get(url).status_code == 404  # cannot even see drafts: same as missing
     assert client.post(url, {}).status_code == 404
-    client.force_login(workgroup_user)
+    force_login_verified(client, workgroup_user)
     assert client.get(url).status_code == 403  # sees the draft, may not change it
     assert client.post(url, {}).status_code == 403
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("name,args", EDIT_PAGES)
 def test_published_versions_cannot_be_edited(client, published, editor_user, name, args):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     assert client.get(reverse(name, args=[published.number, *args])).status_code == 404
 
 
 def test_draft_page_ladder(client, draft, plain_user, workgroup_user, editor_user):
     url = reverse("jurisdiction:draft", args=[draft.number])
     assert_sign_in_redirect(client.get(url))
-    client.force_login(plain_user)
+    force_login_verified(client, plain_user)
     assert client.get(url).status_code == 404
-    client.force_login(workgroup_user)
+    force_login_verified(client, workgroup_user)
     response = client.get(url)
     assert response.status_code == 200
     assert "Notices indicators and asks questions." in response.content.decode()
@@ -84,7 +85,7 @@ def test_draft_page_ladder(client, draft, plain_user, workgroup_user, editor_use
         reverse("jurisdiction:entry_edit", args=[2, "social_service", "recognition"])
         not in response.content.decode()
     )
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     html = client.get(url).content.decode()
     assert reverse("jurisdiction:entry_edit", args=[2, "social_service", "recognition"]) in html
     assert 'hx-get="' in html and 'id="entry-social_service-recognition"' in html
@@ -94,19 +95,19 @@ def test_draft_page_ladder(client, draft, plain_user, workgroup_user, editor_use
 def test_editor_landing_ladder(client, published, plain_user, workgroup_user, coordinator_user):
     url = reverse("jurisdiction:editor")
     assert_sign_in_redirect(client.get(url))
-    client.force_login(plain_user)
+    force_login_verified(client, plain_user)
     assert client.get(url).status_code == 403
-    client.force_login(workgroup_user)
+    force_login_verified(client, workgroup_user)
     response = client.get(url)
     assert response.status_code == 200 and "Start a new draft" not in response.content.decode()
-    client.force_login(coordinator_user)
+    force_login_verified(client, coordinator_user)
     assert "Start a new draft" in client.get(url).content.decode()
 
 
 def test_the_layout_offers_the_editor_only_to_editors(client, published, plain_user, coordinator_user):
-    client.force_login(plain_user)
+    force_login_verified(client, plain_user)
     assert "Edit the model" not in client.get(reverse("jurisdiction:overview")).content.decode()
-    client.force_login(coordinator_user)
+    force_login_verified(client, coordinator_user)
     assert "Edit the model" in client.get(reverse("jurisdiction:overview")).content.decode()
 
 
@@ -117,10 +118,10 @@ def test_start_a_draft_ladder_and_audit(client, published, plain_user, workgroup
     url = reverse("jurisdiction:draft_create")
     assert_sign_in_redirect(client.post(url))
     for user in (plain_user, workgroup_user):
-        client.force_login(user)
+        force_login_verified(client, user)
         assert client.post(url).status_code == 403
     assert not ModelVersion.objects.filter(status=ModelVersion.Status.DRAFT).exists()
-    client.force_login(coordinator_user)
+    force_login_verified(client, coordinator_user)
     response = client.post(url)
     draft = ModelVersion.objects.get(status=ModelVersion.Status.DRAFT)
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -135,7 +136,7 @@ def test_start_a_draft_ladder_and_audit(client, published, plain_user, workgroup
 
 
 def test_starting_a_draft_needs_post(client, published, coordinator_user):
-    client.force_login(coordinator_user)
+    force_login_verified(client, coordinator_user)
     assert client.get(reverse("jurisdiction:draft_create")).status_code == 405
 
 
@@ -143,7 +144,7 @@ def test_starting_a_draft_needs_post(client, published, coordinator_user):
 
 
 def test_htmx_edit_returns_only_the_form_fragment(client, draft, editor_user):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     url = reverse("jurisdiction:entry_edit", args=[draft.number, "social_service", "recognition"])
     html = client.get(url, **HTMX).content.decode()
     assert "<html" not in html and "<form" in html
@@ -154,7 +155,7 @@ def test_htmx_edit_returns_only_the_form_fragment(client, draft, editor_user):
 
 
 def test_htmx_save_rerenders_the_row(client, draft, editor_user):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     url = reverse("jurisdiction:entry_edit", args=[draft.number, "social_service", "recognition"])
     response = client.post(url, entry_data(), **HTMX)
     assert response.status_code == 200
@@ -168,14 +169,14 @@ def test_htmx_save_rerenders_the_row(client, draft, editor_user):
 
 
 def test_htmx_cancel_returns_the_row(client, draft, workgroup_user):
-    client.force_login(workgroup_user)
+    force_login_verified(client, workgroup_user)
     url = reverse("jurisdiction:entry_row", args=[draft.number, "social_service", "recognition"])
     html = client.get(url, **HTMX).content.decode()
     assert "<html" not in html and "Notices indicators and asks questions." in html
 
 
 def test_save_without_javascript_redirects_to_the_entry(client, draft, editor_user):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     url = reverse("jurisdiction:entry_edit", args=[draft.number, "police", "recognition"])
     response = client.post(url, entry_data(population=None))
     assert response.status_code == 302
@@ -187,7 +188,7 @@ def test_save_without_javascript_redirects_to_the_entry(client, draft, editor_us
 def test_invalid_entry_shows_the_error_next_to_the_field_and_changes_nothing(
     client, draft, editor_user, htmx
 ):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     before = content_of(draft)
     url = reverse("jurisdiction:entry_edit", args=[draft.number, "social_service", "recognition"])
     response = client.post(url, entry_data(functions=None, description_ru=""), **(HTMX if htmx else {}))
@@ -200,7 +201,7 @@ def test_invalid_entry_shows_the_error_next_to_the_field_and_changes_nothing(
 
 
 def test_add_and_remove_an_entry(client, draft, editor_user):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     add = reverse("jurisdiction:entry_add", args=[draft.number])
     response = client.post(add, entry_data(institution_type="police", stage="assistance"))
     assert response.status_code == 302 and response["Location"].endswith("#entry-police-assistance")
@@ -216,7 +217,7 @@ def test_add_and_remove_an_entry(client, draft, editor_user):
 
 
 def test_edit_an_institution_type_and_add_a_contact(client, draft, editor_user):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     url = reverse("jurisdiction:institution_type_edit", args=[draft.number, "provider"])
     form_html = client.get(url).content.decode()
     assert 'id="id_contact_0_label_en"' in form_html and "<legend>Contact 1</legend>" in form_html
@@ -243,7 +244,7 @@ def test_edit_an_institution_type_and_add_a_contact(client, draft, editor_user):
 
 
 def test_add_and_edit_a_legal_basis(client, draft, editor_user):
-    client.force_login(editor_user)
+    force_login_verified(client, editor_user)
     add = reverse("jurisdiction:legal_basis_add", args=[draft.number])
     data = {
         "title_lv": "Jauns",
@@ -278,9 +279,9 @@ def test_service_errors_land_on_the_named_field(draft):
 def test_diff_page_marks_changes_with_words_and_ins_del(client, draft, plain_user, workgroup_user):
     url = reverse("jurisdiction:diff", args=[draft.number])
     assert client.get(url).status_code == 404
-    client.force_login(plain_user)
+    force_login_verified(client, plain_user)
     assert client.get(url).status_code == 404
-    client.force_login(workgroup_user)
+    force_login_verified(client, workgroup_user)
     html = client.get(url).content.decode()
     assert "Version 2 compared with version 1" in html
     assert "<del>Notices indicators.</del>" in html
@@ -296,19 +297,19 @@ def test_diff_of_public_versions_is_public(client, published):
 def test_publish_ladder(client, draft, plain_user, workgroup_user, editor_user, coordinator_user):
     url = reverse("jurisdiction:publish", args=[draft.number])
     assert_sign_in_redirect(client.get(url))
-    client.force_login(plain_user)
+    force_login_verified(client, plain_user)
     assert client.get(url).status_code == 404
     for user in (workgroup_user, editor_user):
-        client.force_login(user)
+        force_login_verified(client, user)
         assert client.get(url).status_code == 403
         assert client.post(url, {"change_note": "x", "confirm": "on"}).status_code == 403
     assert content_of(draft) and ModelVersion.objects.get(pk=draft.pk).status == ModelVersion.Status.DRAFT
-    client.force_login(coordinator_user)
+    force_login_verified(client, coordinator_user)
     assert client.get(url).status_code == 200
 
 
 def test_publish_needs_a_note_and_a_confirmation(client, draft, coordinator_user):
-    client.force_login(coordinator_user)
+    force_login_verified(client, coordinator_user)
     url = reverse("jurisdiction:publish", args=[draft.number])
     html = client.post(url, {"change_note": "  "}).content.decode()
     assert "Write a change note before publishing." in html
@@ -317,7 +318,7 @@ def test_publish_needs_a_note_and_a_confirmation(client, draft, coordinator_user
 
 
 def test_publishing_makes_the_draft_the_model_and_keeps_the_old_one_readable(client, draft, coordinator_user):
-    client.force_login(coordinator_user)
+    force_login_verified(client, coordinator_user)
     response = client.post(
         reverse("jurisdiction:publish", args=[draft.number]),
         {"change_note": "Recognition now includes asking questions.", "confirm": "on"},

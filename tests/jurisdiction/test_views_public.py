@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from opennrm.accounts.testing import force_login_verified
 from opennrm.jurisdiction.models import ModelVersion
 from tests.jurisdiction.views_fixtures import *  # noqa: F403 - the fixtures
 from tests.jurisdiction.views_fixtures import make_version
@@ -120,11 +121,11 @@ class TestDraftVisibility:
     ):
         url = reverse(f"jurisdiction:{name}", args=[draft.number, *args])
         assert client.get(url).status_code == 404
-        client.force_login(plain_user)
+        force_login_verified(client, plain_user)
         assert client.get(url).status_code == 404
 
     def test_working_group_reads_the_draft(self, client, draft, workgroup_user):
-        client.force_login(workgroup_user)
+        force_login_verified(client, workgroup_user)
         response = client.get(reverse("jurisdiction:version_stage", args=[draft.number, "recognition"]))
         assert response.status_code == 200
         html = response.content.decode()
@@ -141,9 +142,9 @@ class TestDraftVisibility:
         url = reverse("jurisdiction:versions")
         anonymous = client.get(url).content.decode()
         assert "Version 1" in anonymous and "Version 2" not in anonymous
-        client.force_login(plain_user)
+        force_login_verified(client, plain_user)
         assert "Version 2" not in client.get(url).content.decode()
-        client.force_login(workgroup_user)
+        force_login_verified(client, workgroup_user)
         assert "Version 2" in client.get(url).content.decode()
 
 
