@@ -93,7 +93,7 @@ def create(*, database_url: str | None, database_name: str) -> ThrowawayDatabase
     data_dir = tempfile.mkdtemp(prefix="opennrm-bench-")
     os.environ["OPENNRM_DATA_DIR"] = data_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "opennrm.settings"
-    if database_url is None:
+    if not database_url:
         # An inherited DATABASE_URL (e.g. a CI shell) must not redirect the benchmark to a shared database.
         os.environ.pop("DATABASE_URL", None)
         names = {size: os.path.join(data_dir, f"{size}.sqlite3") for size in SIZES}

@@ -27,6 +27,8 @@ FLAT_CASES = [
     ("audit", "page_action_first", "flat", "newest page of one common action"),
     ("audit", "page_action_deep", "flat", "same, deep in the log"),
     ("audit", "page_action_rare", "flat", "newest page of an action seen once, at the start"),
+    ("audit", "page_own_institution_first", "flat", "newest page of one institution's events (audit.view)"),
+    ("audit", "page_own_institution_deep", "flat", "same, deep in the log"),
 ]
 
 
@@ -104,6 +106,7 @@ def within(result: dict[str, Any]) -> list[dict[str, Any]]:
         ("directory", "api_deep_page", "api_first_page"),
         ("audit", "page_deep", "page_first"),
         ("audit", "page_action_deep", "page_action_first"),
+        ("audit", "page_own_institution_deep", "page_own_institution_first"),
     ):
         value = ratio(results[section][deep]["large"]["median_ms"], results[section][first]["large"]["median_ms"])
         rows.append(

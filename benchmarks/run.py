@@ -127,13 +127,13 @@ def prepare() -> dict[str, float]:
 def fill(*, size: Size, index: int) -> tuple[dict[str, float], object]:
     """Bring the active database to its data size; returns the setup timings and the measurement context."""
     from benchmarks import generate, scenarios
-    from opennrm.directory.models import Institution
 
     setup = prepare()
-    user = scenarios.auditor()
+    institution_ids = scenarios.event_institutions()
+    user = scenarios.staff(username="bench-oversight", capability="audit.view_all", institution_ids=institution_ids)
+    local_user = scenarios.staff(username="bench-auditor", capability="audit.view", institution_ids=institution_ids)
     token = scenarios.api_token(user)
     actors = generate.bench_users()
-    institution_ids = list(Institution.objects.order_by("code").values_list("pk", flat=True)[:40])
     start = time.perf_counter()
     generate.institutions_grow(to=size.institutions[index], quiet_municipality=scenarios.QUIET_MUNICIPALITY)
     setup["institutions_generate_ms"] = round((time.perf_counter() - start) * 1000, 1)
@@ -141,7 +141,7 @@ def fill(*, size: Size, index: int) -> tuple[dict[str, float], object]:
     generate.audit_events_grow(to=size.audit_events[index], actors=actors, institution_ids=institution_ids)
     setup["audit_events_generate_ms"] = round((time.perf_counter() - start) * 1000, 1)
     generate.analyze()
-    return setup, scenarios.context_read(user=user, token=token)
+    return setup, scenarios.context_read(user=user, local_user=local_user, token=token)
 
 
 def measure_all(database, contexts: dict, size: Size) -> dict:

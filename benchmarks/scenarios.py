@@ -18,7 +18,7 @@ from opennrm.audit.models import AuditChainHead
 from opennrm.audit.selectors import audit_events_page
 from opennrm.audit.services import audit_record
 from opennrm.audit.verify import audit_verify
-from opennrm.directory.models import Institution
+from opennrm.directory.models import Institution, Unit
 from opennrm.directory.selectors import institutions_list, visible_contact_points, who_to_call
 from opennrm.jurisdiction import services as model_services
 from opennrm.jurisdiction.diff import diff_packs, render_text
@@ -48,11 +48,9 @@ def _institutions_page(**filters: Any) -> list[Institution]:
     return rows[:PAGE]
 
 
-def _deep_cursor(fraction: float) -> str:
-    # Deep, yet with a full page after it, so that both databases' deep pages hold the same number of rows.
-    codes = Institution.objects.filter(is_active=True, type__is_active=True).order_by("code")
-    total = codes.count()
-    return codes.values_list("code", flat=True)[max(min(int(total * fraction), total - PAGE - 1) - 1, 0)]
+def _deep_cursor(codes: list[str], fraction: float = 0.9) -> str:
+    # Deep, yet with a full page after it where the list is long enough, so that deep pages are full pages.
+    return codes[max(min(int(len(codes) * fraction), len(codes) - PAGE - 1) - 1, 0)]
 
 
 @dataclass
@@ -61,20 +59,24 @@ class Context:
 
     institutions: int
     deep_cursor: str  # 90 % into the institution list (less if that leaves no full page)
+    busy_deep_cursor: str  # the same, into the busy municipality's list
     audit_events: int
     deep_before: int  # the oldest 5 % of the audit log: a page the reader reaches by paging far back
-    user: User
+    user: User  # reads the whole log (audit.view_all)
+    local_user: User  # reads their own institution's events (audit.view)
     token: str
 
 
-def context_read(*, user: User, token: str) -> Context:
+def context_read(*, user: User, local_user: User, token: str) -> Context:
     total = AuditChainHead.objects.get(id=1).last_seq
     return Context(
         institutions=Institution.objects.count(),
-        deep_cursor=_deep_cursor(0.9),
+        deep_cursor=_deep_cursor([i.code for i in institutions_list()]),
+        busy_deep_cursor=_deep_cursor([i.code for i in institutions_list(municipality=BUSY_MUNICIPALITY)]),
         audit_events=total,
         deep_before=max(int(total * 0.05), 2),
         user=user,
+        local_user=local_user,
         token=token,
     )
 
@@ -105,7 +107,7 @@ DIRECTORY_CASES: dict[str, Callable[[Context], Callable[[], Any]]] = {
     "list_deep_page": lambda ctx: lambda: _institutions_page(after=ctx.deep_cursor),
     "list_municipality_busy": lambda ctx: lambda: _institutions_page(municipality=BUSY_MUNICIPALITY),
     "list_municipality_busy_deep": lambda ctx: (
-        lambda: _institutions_page(municipality=BUSY_MUNICIPALITY, after=ctx.deep_cursor)
+        lambda: _institutions_page(municipality=BUSY_MUNICIPALITY, after=ctx.busy_deep_cursor)
     ),
     "list_municipality_quiet": lambda ctx: lambda: _institutions_page(municipality=QUIET_MUNICIPALITY),
     "list_type": lambda ctx: lambda: _institutions_page(institution_type="orphans_court"),
@@ -128,17 +130,41 @@ AUDIT_CASES: dict[str, Callable[[Context], Callable[[], Any]]] = {
         lambda: audit_events_page(user=ctx.user, action=COMMON_ACTION, before=ctx.deep_before)
     ),
     "page_action_rare": lambda ctx: lambda: audit_events_page(user=ctx.user, action=RARE_ACTION),
+    # An institution's own auditor: the scope filter is on the institution column.
+    "page_own_institution_first": lambda ctx: lambda: audit_events_page(user=ctx.local_user),
+    "page_own_institution_deep": lambda ctx: lambda: audit_events_page(user=ctx.local_user, before=ctx.deep_before),
 }
 
 
 # --- audit log ----------------------------------------------------------------------------------------------
 
 
-def auditor() -> User:
-    """A synthetic account holding the pack's auditor role, to read the log through its access check."""
-    user, _ = User.objects.get_or_create(username="bench-auditor", defaults={"email": "bench-auditor@example.lv"})
-    user.roles.set(Role.objects.filter(code="auditor"))
+def staff(*, username: str, capability: str, institution_ids: list[int]) -> User:
+    """A synthetic account holding the first pack role with `capability`, in a unit the role allows.
+
+    Roles are held as staff of an institution, so the account gets a unit, preferably in one of
+    `institution_ids` (where the synthetic audit events are filed).
+    """
+    role = next((r for r in Role.objects.filter(is_active=True).order_by("code") if capability in r.capabilities), None)
+    if role is None:
+        raise RuntimeError(f"No role of the published pack grants {capability!r}.")
+    units = Unit.objects.filter(is_active=True, institution__is_active=True).select_related("institution")
+    if role.institution_types:
+        units = units.filter(institution__type__code__in=role.institution_types)
+    ranked = sorted(units, key=lambda u: (u.institution_id not in institution_ids, u.institution.code, u.code))
+    if not ranked:
+        raise RuntimeError(f"No unit may hold the role {role.code!r}.")
+    user, _ = User.objects.update_or_create(
+        username=username, defaults={"email": f"{username}@example.lv", "unit": ranked[0], "is_active": True}
+    )
+    user.roles.set([role])
     return user
+
+
+def event_institutions() -> list[int]:
+    """Institutions with staff units, under which the synthetic audit events are filed."""
+    ids = Unit.objects.filter(is_active=True).order_by("institution__code").values_list("institution_id", flat=True)
+    return list(dict.fromkeys(ids))[:40]
 
 
 def verify_checked(ctx: Context) -> None:

@@ -49,6 +49,9 @@ CSRF_TRUSTED_ORIGINS = [
 # The jurisdiction this installation serves: the pack code whose published version is "the model".
 OPENNRM_PACK = os.environ.get("OPENNRM_PACK", "lv")
 OPENNRM_PACKS_DIR = Path(os.environ.get("OPENNRM_PACKS_DIR", BASE_DIR / "packs"))
+# Demo accounts have published passwords: refused on a production system (one with OPENNRM_ALLOWED_HOSTS set)
+# unless explicitly allowed for a test installation.
+OPENNRM_ALLOW_DEMO = _env_bool("OPENNRM_ALLOW_DEMO", "OPENNRM_ALLOWED_HOSTS" not in os.environ)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "opennrm.accounts.middleware.SignInPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "opennrm.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires, so that it sees the outcome of authentication.
@@ -153,6 +157,21 @@ SECURE_COOKIES = _env_bool("OPENNRM_SECURE_COOKIES", not DEBUG and "OPENNRM_ALLO
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a TLS-terminating proxy (the production set-up in docs/admin-guide.md): HSTS, and trust the proxy's
+# X-Forwarded-Proto so that Django knows the request was secure.
+SECURE_HSTS_SECONDS = int(os.environ.get("OPENNRM_HSTS_SECONDS", "31536000" if SECURE_COOKIES else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_SSL_REDIRECT = _env_bool("OPENNRM_SSL_REDIRECT", False)
+if _env_bool("OPENNRM_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Scripts only from this server (htmx, the API documentation); inline styles are allowed for the pathway
+# diagram's embedded SVG stylesheet. Set OPENNRM_CSP to "" to leave the header to the proxy.
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "OPENNRM_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

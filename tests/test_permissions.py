@@ -27,7 +27,14 @@ from tests.jurisdiction.views_fixtures import PACK_CODE, edited_content, make_ve
 
 # The rungs of the ladder. "staff" is signed in with no capability that matters here.
 ANONYMOUS, STAFF, WORKGROUP, EDITOR, COORDINATOR, ADMIN_A, ADMIN_B, AUDITOR = (
-    "anonymous", "staff", "workgroup", "editor", "coordinator", "admin_a", "admin_b", "auditor",
+    "anonymous",
+    "staff",
+    "workgroup",
+    "editor",
+    "coordinator",
+    "admin_a",
+    "admin_b",
+    "auditor",
 )
 EVERYONE = frozenset({ANONYMOUS, STAFF, WORKGROUP, EDITOR, COORDINATOR, ADMIN_A, ADMIN_B, AUDITOR})
 SIGNED_IN = EVERYONE - {ANONYMOUS}
@@ -37,8 +44,13 @@ CAPABILITIES = {
     WORKGROUP: [Capability.MODEL_VIEW_DRAFTS],
     EDITOR: [Capability.MODEL_VIEW_DRAFTS, Capability.MODEL_EDIT],
     COORDINATOR: [
-        Capability.MODEL_VIEW_DRAFTS, Capability.MODEL_EDIT, Capability.MODEL_PUBLISH,
-        Capability.DIRECTORY_EDIT, Capability.AUDIT_VIEW,
+        Capability.MODEL_VIEW_DRAFTS,
+        Capability.MODEL_EDIT,
+        Capability.MODEL_PUBLISH,
+        Capability.DIRECTORY_EDIT,
+        Capability.DIRECTORY_EDIT_ALL,
+        Capability.AUDIT_VIEW,
+        Capability.AUDIT_VIEW_ALL,
     ],
     ADMIN_A: [Capability.USERS_MANAGE, Capability.DIRECTORY_EDIT],
     ADMIN_B: [Capability.USERS_MANAGE, Capability.DIRECTORY_EDIT],
@@ -166,7 +178,9 @@ class World:
         unit_b = UnitFactory(institution=institution_b)
         self.users = {
             rung: UserFactory(
-                unit=unit_b if rung == ADMIN_B else unit_a, roles=[RoleFactory(capabilities=list(capabilities))]
+                # The coordinator sits elsewhere too: what they may do in institution A comes from `_all` rights.
+                unit=unit_b if rung in {ADMIN_B, COORDINATOR} else unit_a,
+                roles=[RoleFactory(capabilities=list(capabilities))],
             )
             for rung, capabilities in CAPABILITIES.items()
         }

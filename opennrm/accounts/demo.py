@@ -2,6 +2,9 @@
 
 The password and the TOTP keys below are published in this source file on purpose, so that anyone can sign in
 to a demo. They make an installation insecure; `demo_users_create` is only called by the demo set-up.
+Each demo user whose roles require two-step sign-in gets the fixed key listed for it below (hex here; base32,
+as an authenticator app wants it, in the output of `opennrm demo load`). Creating or refreshing a demo user is
+audited as "user.demo_create" / "user.demo_update", so the published credentials are on the record.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opennrm.accounts.models import Role, User
 from opennrm.accounts.services import user_create, user_roles_set
+from opennrm.audit.services import audit_record
 from opennrm.core.errors import ApplicationError
 from opennrm.core.i18n import localized
 from opennrm.directory.models import Unit
 
 DEMO_PASSWORD = "demo-Password-2026"
 DEMO_DEVICE_NAME = "demo authenticator"
+DEMO_PURPOSE = "demo set-up"
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,8 @@ class DemoUser:
     roles: tuple[str, ...]
     first_name: str
     last_name: str
-    # Demo-only TOTP secret (hex, 20 bytes), for the users whose roles require two-step sign-in.
-    totp_key_hex: str | None = None
+    # Demo-only TOTP secret (hex, 20 bytes), used when the user's roles require two-step sign-in.
+    totp_key_hex: str
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,33 @@ class DemoLogin:
     totp_key: str | None
 
 
+# Every demo user has a fixed key; it is installed only while the user's roles require two-step sign-in
+# (`User.requires_two_factor`), so when a pack changes a role the demo follows without editing this list.
 DEMO_USERS = (
-    DemoUser("demo.coordinator", "lv-iem", ("national_coordinator",), "Demo", "Coordinator"),
-    DemoUser("demo.workgroup", "lv-iem", ("working_group_member",), "Demo", "Workgroup"),
-    DemoUser("demo.admin.riga", "lv-social-service-riga", ("institution_admin",), "Demo", "Administrator"),
+    DemoUser(
+        "demo.coordinator",
+        "lv-iem",
+        ("national_coordinator",),
+        "Demo",
+        "Coordinator",
+        "0d3e0000000000000000000000000000000000d4",
+    ),
+    DemoUser(
+        "demo.workgroup",
+        "lv-iem",
+        ("working_group_member",),
+        "Demo",
+        "Workgroup",
+        "0d3e0000000000000000000000000000000000e5",
+    ),
+    DemoUser(
+        "demo.admin.riga",
+        "lv-social-service-riga",
+        ("institution_admin",),
+        "Demo",
+        "Administrator",
+        "0d3e0000000000000000000000000000000000f6",
+    ),
     DemoUser(
         "demo.social.riga",
         "lv-social-service-riga",
@@ -72,8 +100,22 @@ DEMO_USERS = (
         "Provider",
         "0d3e0000000000000000000000000000000000c3",
     ),
-    DemoUser("demo.rapporteur", "lv-iem", ("rapporteur",), "Demo", "Rapporteur"),
-    DemoUser("demo.auditor", "lv-iem", ("auditor",), "Demo", "Auditor"),
+    DemoUser(
+        "demo.rapporteur",
+        "lv-iem",
+        ("rapporteur",),
+        "Demo",
+        "Rapporteur",
+        "0d3e000000000000000000000000000000000017",
+    ),
+    DemoUser(
+        "demo.auditor",
+        "lv-iem",
+        ("auditor",),
+        "Demo",
+        "Auditor",
+        "0d3e000000000000000000000000000000000028",
+    ),
 )
 
 
@@ -119,33 +161,7 @@ def demo_users_create() -> list[DemoLogin]:
     logins = []
     for spec in DEMO_USERS:
         unit = units[spec.institution]
-        user_roles = [roles[code] for code in spec.roles]
-        user = User.objects.filter(username=spec.username).first()
-        if user is None:
-            user = user_create(
-                username=spec.username,
-                email=f"{spec.username}@example.lv",
-                first_name=spec.first_name,
-                last_name=spec.last_name,
-                unit=unit,
-                roles=user_roles,
-                password=DEMO_PASSWORD,
-            )
-        else:
-            user.unit = unit
-            user.is_active = True
-            user.must_change_password = False
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            user_roles_set(user=user, roles=user_roles, by=None)
-        totp_key = None
-        if spec.totp_key_hex:
-            TOTPDevice.objects.update_or_create(
-                user=user,
-                name=DEMO_DEVICE_NAME,
-                defaults={"key": spec.totp_key_hex, "confirmed": True, "last_t": -1},
-            )
-            totp_key = totp_key_base32(spec.totp_key_hex)
+        user, totp_key = _demo_user_save(spec, unit=unit, roles=[roles[code] for code in spec.roles])
         logins.append(
             DemoLogin(
                 username=spec.username,
@@ -156,3 +172,61 @@ def demo_users_create() -> list[DemoLogin]:
             )
         )
     return logins
+
+
+def _demo_user_save(spec: DemoUser, *, unit: Unit, roles: list[Role]) -> tuple[User, str | None]:
+    user = User.objects.filter(username=spec.username).first()
+    created = user is None
+    if user is None:
+        user = user_create(
+            username=spec.username,
+            email=f"{spec.username}@example.lv",
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            unit=unit,
+            roles=roles,
+            password=DEMO_PASSWORD,
+        )
+        old_values = None
+    else:
+        old_values = {
+            "unit": user.unit_id,
+            "is_active": user.is_active,
+            "must_change_password": user.must_change_password,
+        }
+        user.unit = unit
+        user.is_active = True
+        user.must_change_password = False
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user_roles_set(user=user, roles=roles, by=None)
+    user = User.objects.select_related("unit__institution__type").prefetch_related("roles").get(pk=user.pk)
+    totp_key = None
+    if user.requires_two_factor:
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name=DEMO_DEVICE_NAME,
+            defaults={"key": spec.totp_key_hex, "confirmed": True, "last_t": -1},
+        )
+        totp_key = totp_key_base32(spec.totp_key_hex)
+    else:
+        # A demo key left from an earlier role would still be asked for at sign-in; the demo follows the roles.
+        TOTPDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).delete()
+    # Auditors must be able to see that an account's password and key are the published demo ones.
+    audit_record(
+        action="user.demo_create" if created else "user.demo_update",
+        object_type="user",
+        object_id=user.pk,
+        old_values=old_values,
+        new_values={
+            "unit": unit.pk,
+            "is_active": True,
+            "must_change_password": False,
+            "roles": sorted(spec.roles),
+            "demo_password": True,
+            "demo_totp_key": totp_key is not None,
+        },
+        purpose=DEMO_PURPOSE,
+        institution=unit.institution,
+    )
+    return user, totp_key

@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-MAX_TOKEN_DAYS = 3650
+from opennrm.accounts.services import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 
 
 class LoginForm(forms.Form):
@@ -39,14 +40,33 @@ class OtpTokenForm(forms.Form):
 
 class ApiTokenIssueForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("token", "Name"),
         help_text=_("What will use this token, e.g. the case system of your institution."),
         max_length=100,
     )
     days = forms.IntegerField(
         label=_("Valid for (days)"),
-        help_text=_("Leave empty for a token that does not expire."),
         required=False,
+        initial=TOKEN_DEFAULT_DAYS,
         min_value=1,
-        max_value=MAX_TOKEN_DAYS,
+        max_value=TOKEN_MAX_DAYS,
     )
+    # A token outlives the session, so an unattended signed-in browser must not be enough to get one.
+    password = forms.CharField(
+        label=_("Your password"),
+        help_text=_("Enter your password again to confirm that it is you."),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Interpolated per request, so the text is in the language of the page.
+        self.fields["days"].help_text = gettext("From 1 to %(max)d days. Leave empty for %(default)d days.") % {
+            "max": TOKEN_MAX_DAYS,
+            "default": TOKEN_DEFAULT_DAYS,
+        }
+
+    def clean_days(self) -> int:
+        return self.cleaned_data["days"] or TOKEN_DEFAULT_DAYS

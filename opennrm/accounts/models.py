@@ -42,8 +42,30 @@ class User(AbstractUser):
         return self.unit.institution if self.unit_id else None
 
     def active_roles(self) -> list[Role]:
-        # Prefetch-friendly: filtering in Python reuses `prefetch_related("roles")`.
-        return [role for role in self.roles.all() if role.is_active]
+        """The roles in force: enabled, allowed for the user's institution type, and the workplace still open.
+
+        A role the pack later restricts to other institution types, or a unit or institution that is closed,
+        must take the powers away at once, without anyone having to remember to edit the account.
+
+        Queries: none when loaded with `select_related("unit__institution__type")` and
+        `prefetch_related("roles")` (what the account selectors do); otherwise one for the roles, plus one
+        each for the unit, the institution and its type the first time they are needed on this instance.
+        """
+        if self.unit_id is None:
+            # Roles are held as staff of an institution; an account outside every unit has no powers.
+            return []
+        unit = self.unit
+        if not unit.is_active or not unit.institution.is_active:
+            return []
+        roles = [role for role in self.roles.all() if role.is_active]
+        if any(role.institution_types for role in roles):
+            institution_type = unit.institution.type.code
+            roles = [r for r in roles if not r.institution_types or institution_type in r.institution_types]
+        return roles
+
+    def assigned_capabilities(self) -> frozenset[str]:
+        """Every capability of every role the user holds, in force or not (a role can come back into force)."""
+        return frozenset(cap for role in self.roles.all() for cap in role.capabilities)
 
     def capabilities(self) -> frozenset[str]:
         if not self.is_active:

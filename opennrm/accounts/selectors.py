@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opennrm.accounts.models import ApiToken, User
-from opennrm.core.capabilities import Capability
+from opennrm.core.capabilities import ADMINISTRATIVE_CAPABILITIES, Capability
 from opennrm.core.errors import NotFoundOrForbidden
 
 # What `pending_sign_in_step` answers: the URL name (in the "accounts" namespace) of the step still due.
@@ -58,10 +58,17 @@ def users_managed_by(*, user: User) -> QuerySet[User]:
         return User.objects.none()
     return (
         User.objects.filter(unit__institution_id=user.unit.institution_id)
-        .select_related("unit", "unit__institution")
+        # What `User.active_roles` reads, so listing the roles costs no query per user.
+        .select_related("unit__institution__type")
         .prefetch_related("roles")
         .order_by("username")
     )
+
+
+def within_powers_of(*, by: User, user: User) -> bool:
+    """True if `by` may look after `user`: `user` holds (in force or not) no administrative power `by` lacks."""
+    beyond = user.assigned_capabilities() - by.capabilities()
+    return not (beyond & ADMINISTRATIVE_CAPABILITIES)
 
 
 def access_managed_user(*, by: User, user_id: int) -> User:
@@ -92,12 +99,14 @@ def api_token_for_secret(*, secret: str) -> ApiToken | None:
     if not secret or len(secret) > 200:
         return None
     token = (
-        ApiToken.objects.select_related("user", "user__unit", "user__unit__institution")
+        ApiToken.objects.select_related("user__unit__institution__type")
+        .prefetch_related("user__roles")
         .filter(key_hash=api_token_hash(secret), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    if token.expires_at is not None and token.expires_at <= timezone.now():
+    # Every token expires; one without a date can only be corrupt data and is refused.
+    if token.expires_at is None or token.expires_at <= timezone.now():
         return None
     return token

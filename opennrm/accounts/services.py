@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -20,8 +20,14 @@ from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opennrm.accounts.models import ApiToken, Role, User
-from opennrm.accounts.selectors import api_token_hash, can_manage_users, confirmed_totp_devices
+from opennrm.accounts.selectors import (
+    api_token_hash,
+    can_manage_users,
+    confirmed_totp_devices,
+    within_powers_of,
+)
 from opennrm.audit.services import audit_record
+from opennrm.core.capabilities import ADMINISTRATIVE_CAPABILITIES
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from opennrm.directory.models import Unit
 
@@ -33,6 +39,14 @@ TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 TOKEN_PREFIX_BYTES = 4
 TOKEN_NAME_MAX = 100
 TOKEN_SCHEME = "onrm"
+# A forgotten integration token must not work for ever: every token expires, by default after about a quarter.
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+# Why tokens were revoked, as stored in the audit event.
+REVOKE_BY_OWNER = "revoked by its owner"
+REVOKE_BY_OPERATOR = "revoked by the operator"
+REVOKE_PASSWORD_RESET = "password reset by an administrator"
+REVOKE_PASSWORD_CHANGE = "password changed"
 
 
 def _check_manager(*, by: User | None, user: User) -> None:
@@ -43,6 +57,38 @@ def _check_manager(*, by: User | None, user: User) -> None:
         raise Forbidden(gettext("You may not manage user accounts."))
     if user.institution is None or user.institution.pk != by.institution.pk:
         raise NotFoundOrForbidden()
+
+
+def _check_powers(*, by: User | None, user: User, roles: list[Role] | None = None) -> None:
+    # An administrator who could reset the password of, or hand roles to, someone with administrative powers
+    # beyond their own could sign in as that person: a takeover (core/capabilities.py). Compared with every role
+    # the target holds, in force or not, because a disabled role or a closed unit can come back.
+    if by is None:
+        return
+    if by.pk is not None and by.pk == user.pk:
+        raise Forbidden(
+            gettext("Your own password and roles cannot be changed here. Ask another administrator.")
+        )
+    own = by.capabilities()
+    if user.pk is not None and not within_powers_of(by=by, user=user):
+        raise Forbidden(
+            gettext(
+                "%(username)s holds administrative permissions that you do not have, "
+                "so you may not change their account."
+            )
+            % {"username": user.get_username()}
+        )
+    if roles is not None:
+        beyond = sorted(
+            role.code for role in roles if (frozenset(role.capabilities) - own) & ADMINISTRATIVE_CAPABILITIES
+        )
+        if beyond:
+            raise Forbidden(
+                gettext(
+                    "You may not give roles with administrative permissions that you do not have yourself: %(roles)s."
+                )
+                % {"roles": ", ".join(beyond)}
+            )
 
 
 def _role_codes(roles: Iterable[Role]) -> list[str]:
@@ -108,6 +154,7 @@ def user_create(
         username=username, email=email, first_name=first_name or "", last_name=last_name or "", unit=unit
     )
     _check_manager(by=by, user=user)
+    _check_powers(by=by, user=user, roles=roles)
     if password is None:
         user.set_unusable_password()
     else:
@@ -132,6 +179,7 @@ def user_roles_set(*, user: User, roles: Iterable[Role], by: User | None) -> Use
     """Replace the user's roles; each must be one that staff of the user's institution type may hold."""
     _check_manager(by=by, user=user)
     roles = list(roles)
+    _check_powers(by=by, user=user, roles=roles)
     _check_roles(roles=roles, unit=user.unit)
     old = _role_codes(user.roles.all())
     new = _role_codes(roles)
@@ -162,12 +210,15 @@ def user_password_reset(*, user: User, by: User | None, ip_address: str | None =
 
     _check_manager(by=by, user=user)
     if by is not None and by.pk == user.pk:
-        raise ApplicationError(gettext("Change your own password on the password change page."), field="user")
+        raise Forbidden(gettext("Change your own password on the password change page."))
+    _check_powers(by=by, user=user)
     password = _temporary_password()
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     axes_reset(username=user.get_username())
+    # Whoever knew the old password may have issued tokens with it; they must not outlive the reset.
+    _api_tokens_revoke_all(user=user, by=by, reason=REVOKE_PASSWORD_RESET, ip_address=ip_address)
     audit_record(
         action="user.password_reset",
         actor=by,
@@ -189,6 +240,7 @@ def user_password_change(*, user: User, password: str, ip_address: str | None = 
     was_temporary = user.must_change_password
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    _api_tokens_revoke_all(user=user, by=user, reason=REVOKE_PASSWORD_CHANGE, ip_address=ip_address)
     audit_record(
         action="user.password_change",
         actor=user,
@@ -271,7 +323,7 @@ def _token_snapshot(token: ApiToken) -> dict[str, Any]:
 def api_token_issue(
     *, user: User, name: str, expires_at: datetime | None = None, by: User | None = None
 ) -> tuple[ApiToken, str]:
-    """Issue a bearer token acting as `user`. The secret is returned once; only its SHA-256 is kept."""
+    """Issue a bearer token acting as `user`, expiring by default in 90 days; the secret is returned once."""
     if by is not None and by.pk != user.pk:
         raise NotFoundOrForbidden()
     name = (name or "").strip()
@@ -285,8 +337,16 @@ def api_token_issue(
         )
     if not user.is_active:
         raise ApplicationError(gettext("The user account is not active."), field="user")
-    if expires_at is not None and expires_at <= timezone.now():
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + timedelta(days=TOKEN_DEFAULT_DAYS)
+    if expires_at <= now:
         raise ApplicationError(gettext("The expiry date must be in the future."), field="expires_at")
+    if expires_at > now + timedelta(days=TOKEN_MAX_DAYS):
+        raise ApplicationError(
+            gettext("A token can be valid for at most %(days)d days.") % {"days": TOKEN_MAX_DAYS},
+            field="expires_at",
+        )
     prefix = secrets.token_hex(TOKEN_PREFIX_BYTES)
     while ApiToken.objects.filter(prefix=prefix).exists():
         prefix = secrets.token_hex(TOKEN_PREFIX_BYTES)
@@ -307,13 +367,9 @@ def api_token_issue(
     return token, secret
 
 
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
-    """Revoke the token at once; revoking a revoked token changes nothing."""
-    if by is not None and by.pk != token.user_id:
-        raise NotFoundOrForbidden()
-    if token.revoked_at is not None:
-        return token
+def _api_token_revoke(
+    *, token: ApiToken, by: User | None, reason: str, ip_address: str | None = None
+) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
     audit_record(
@@ -321,10 +377,29 @@ def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
         actor=by,
         object_type="api_token",
         object_id=token.pk,
-        new_values=_token_snapshot(token),
+        new_values={**_token_snapshot(token), "reason": reason},
         purpose=AUDIT_PURPOSE,
+        ip_address=ip_address,
         institution=token.user.institution,
     )
+
+
+def _api_tokens_revoke_all(*, user: User, by: User | None, reason: str, ip_address: str | None) -> None:
+    # Expired tokens are revoked too: it costs nothing and the list then shows plainly why they stopped.
+    active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True).order_by("pk")
+    for token in active:
+        token.user = user
+        _api_token_revoke(token=token, by=by, reason=reason, ip_address=ip_address)
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
+    """Revoke the token at once; revoking a revoked token changes nothing."""
+    if by is not None and by.pk != token.user_id:
+        raise NotFoundOrForbidden()
+    if token.revoked_at is not None:
+        return token
+    _api_token_revoke(token=token, by=by, reason=REVOKE_BY_OPERATOR if by is None else REVOKE_BY_OWNER)
     return token
 
 

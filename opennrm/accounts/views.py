@@ -181,8 +181,10 @@ def _require_user_manager(request) -> None:
 @login_required
 def users(request):
     _require_user_manager(request)
+    managed = list(selectors.users_managed_by(user=request.user))
     context = {
-        "users": selectors.users_managed_by(user=request.user),
+        "users": managed,
+        "resettable": {u.pk for u in managed if selectors.within_powers_of(by=request.user, user=u)},
         "institution": request.user.institution,
     }
     return render(request, "accounts/users.html", context)
@@ -207,7 +209,13 @@ def user_password_reset(request, user_id: int):
     return render(request, "accounts/password_reset_done.html", {"managed_user": user, "password": password})
 
 
+def _password_confirmed(request, password: str) -> bool:
+    user = authenticate(request=request, username=request.user.get_username(), password=password)
+    return user is not None and user.pk == request.user.pk
+
+
 @never_cache
+@sensitive_post_parameters("password")
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):
@@ -225,9 +233,13 @@ def tokens(request):
         return redirect("accounts:tokens")
     if request.method == "POST":
         form = ApiTokenIssueForm(request.POST)
+        # Through `authenticate` with the request, so django-axes counts wrong passwords here as at sign-in.
+        if form.is_valid() and not _password_confirmed(request, form.cleaned_data["password"]):
+            if getattr(request, "axes_locked_out", False):
+                return get_lockout_response(request, None, getattr(request, "axes_credentials", None))
+            form.add_error("password", gettext("The password is not correct."))
         if form.is_valid():
-            days = form.cleaned_data["days"]
-            expires_at = timezone.now() + timedelta(days=days) if days else None
+            expires_at = timezone.now() + timedelta(days=form.cleaned_data["days"])
             try:
                 token, secret = services.api_token_issue(
                     user=request.user, name=form.cleaned_data["name"], expires_at=expires_at, by=request.user
@@ -242,5 +254,6 @@ def tokens(request):
         "issued": issued,
         "api_tokens": selectors.api_tokens_of(user=request.user),
         "now": timezone.now(),
+        "max_days": services.TOKEN_MAX_DAYS,
     }
     return render(request, "accounts/tokens.html", context)

@@ -14,11 +14,15 @@ from opennrm.accounts.services import api_token_touch
 
 
 class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer onrm_…`: a token that is not revoked, not expired, and whose user is active."""
+    """`Authorization: Bearer onrm_…`: a token that is not revoked, not expired, and whose user is active.
+
+    A user who must replace a temporary password is refused too: until they have chosen their own, the
+    account is in the hands of whoever read the temporary one.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         api_token = api_token_for_secret(secret=token.strip())
-        if api_token is None:
+        if api_token is None or api_token.user.must_change_password:
             return None
         api_token_touch(token=api_token)
         request.user = api_token.user

@@ -93,3 +93,28 @@ def audit_record(
 def client_ip(request) -> str | None:
     """The address the request came from. Behind a proxy, configure it to set REMOTE_ADDR (admin guide)."""
     return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+# Stored as data, not shown as interface text, so it is kept in one language.
+AUDIT_READ_PURPOSE = "audit log review"
+
+
+def audit_log_read(
+    *,
+    by,
+    action: str | None = None,
+    institution: str | None = None,
+    before: int | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Record that `by` read a page of the audit log, with the filters that page was read with."""
+    # Who looked at whose events is itself oversight data: a reader browsing other institutions shows here.
+    with transaction.atomic():
+        return audit_record(
+            action="audit.read",
+            actor=by,
+            object_type="audit_log",
+            new_values={"action": action or "", "institution": institution or "", "before": before},
+            purpose=AUDIT_READ_PURPOSE,
+            ip_address=ip_address,
+        )

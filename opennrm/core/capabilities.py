@@ -31,3 +31,17 @@ PERSONAL_DATA_CAPABILITIES = frozenset({Capability.CASES_VIEW, Capability.CASES_
 TWO_FACTOR_CAPABILITIES = PERSONAL_DATA_CAPABILITIES | frozenset(
     {Capability.USERS_MANAGE, Capability.AUDIT_VIEW, Capability.AUDIT_VIEW_ALL, Capability.MODEL_PUBLISH}
 )
+
+# Powers over the whole system or over other accounts. An institution's administrator may look after colleagues
+# who work with cases (their second factor still guards them after a password reset), but never after someone
+# holding one of these that the administrator lacks: that would be a way to take the power over.
+ADMINISTRATIVE_CAPABILITIES = frozenset(
+    {
+        Capability.USERS_MANAGE,
+        Capability.MODEL_PUBLISH,
+        Capability.AUDIT_VIEW,
+        Capability.AUDIT_VIEW_ALL,
+        Capability.DIRECTORY_EDIT_ALL,
+    }
+)
+

@@ -6,10 +6,10 @@ API's exception handlers (opennrm.api.api), which name the field at fault.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Path, Query, Router, Schema
+from pydantic import AfterValidator, Field
 
 from opennrm.api.auth import api_auth
 from opennrm.core.i18n import localized
@@ -17,6 +17,20 @@ from opennrm.directory import selectors
 from opennrm.directory.models import ContactPoint, Institution
 
 router = Router(tags=["directory"], auth=api_auth)
+
+# Codes are slugs in the database; anything else (a NUL byte, a megabyte of text) is refused before a query.
+CODE_PATTERN = r"^[-a-zA-Z0-9_]+$"
+MAX_CODE = 100
+
+
+def _printable(value: str | None) -> str | None:
+    if value is not None and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=MAX_CODE)]
+SearchText = Annotated[str, Field(max_length=100), AfterValidator(_printable)]
 
 
 class ErrorOut(Schema):
@@ -94,18 +108,22 @@ class WhoToCallOut(Schema):
 
 
 class InstitutionFilters(Schema):
-    municipality: str | None = Field(
+    municipality: Code | None = Field(
         None, description="Seated in, or serving as a region, this municipality."
     )
-    type: str | None = Field(None, description="Institution type id from the published model.")
-    q: str | None = Field(None, max_length=100, description="Text contained in the name (any language).")
-    after: str | None = Field(None, description="Keyset cursor: the `next_after` of the previous page.")
+    type: Code | None = Field(None, description="Institution type id from the published model.")
+    q: SearchText | None = Field(None, description="Text contained in the name (any language).")
+    after: Code | None = Field(None, description="Keyset cursor: the `next_after` of the previous page.")
     limit: int = Field(50, ge=1, le=200)
 
 
+class InstitutionPath(Schema):
+    code: Code
+
+
 class SituationQuery(Schema):
-    municipality: str
-    stage: str
+    municipality: Code
+    stage: Code
     population: Literal["adult", "child"]
     nationality: Literal["national", "eu_citizen", "third_country_national"]
 
@@ -160,8 +178,8 @@ def list_institutions(request, filters: Query[InstitutionFilters]):
 
 
 @router.get("/institutions/{code}", response={200: InstitutionOut, 404: ErrorOut}, summary="One institution")
-def get_institution(request, code: str):
-    return _institution_out(selectors.access_institution(code=code, user=request.user))
+def get_institution(request, path: Path[InstitutionPath]):
+    return _institution_out(selectors.access_institution(code=path.code, user=request.user))
 
 
 @router.get("/municipalities", response=list[MunicipalityOut], summary="Municipalities")

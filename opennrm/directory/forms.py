@@ -11,6 +11,7 @@ from opennrm.core.errors import ApplicationError
 from opennrm.directory import selectors
 from opennrm.directory.models import ContactPoint
 from opennrm.directory.templatetags.directory_tags import language_names
+from opennrm.jurisdiction.models import ModelVersion
 
 
 class AccessibleErrorsMixin:
@@ -52,6 +53,12 @@ class InstitutionFilterForm(AccessibleErrorsMixin, forms.Form):
         ]
 
 
+class PageCursorForm(forms.Form):
+    """The keyset cursor of the institution list: an institution code, as the "next page" link gives it."""
+
+    after = forms.SlugField(required=False, max_length=100)
+
+
 class WhoToCallForm(AccessibleErrorsMixin, forms.Form):
     municipality = forms.ChoiceField(
         label=_("Municipality"), help_text=_("Where the person is, or where you work with them.")
@@ -60,7 +67,7 @@ class WhoToCallForm(AccessibleErrorsMixin, forms.Form):
     population = forms.ChoiceField(label=_("The person is"), widget=forms.RadioSelect)
     nationality = forms.ChoiceField(label=_("Citizenship"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, model: selectors.PublishedModel | None = None, **kwargs):
+    def __init__(self, *args, model: ModelVersion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].choices = [
             ("", _("Choose a municipality")),

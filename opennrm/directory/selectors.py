@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from opennrm.core.i18n import localized
-from opennrm.directory.models import ContactPoint, Institution, InstitutionType, Municipality
-from opennrm.jurisdiction.selectors import version_published
+from opennrm.directory.models import ContactPoint, Institution, InstitutionType, Municipality, Unit
+from opennrm.jurisdiction.models import ModelVersion
+from opennrm.jurisdiction.schema import MatrixEntry, Pack, Stage
+from opennrm.jurisdiction.selectors import version_pack, version_published
 
 POPULATIONS = ("adult", "child")
 NATIONALITIES = ("national", "eu_citizen", "third_country_national")
@@ -32,56 +34,27 @@ SCOPE_ORDER = {Institution.Scope.MUNICIPAL: 0, Institution.Scope.REGIONAL: 1, In
 # A responsibility with no institution listed for the place comes after every listed institution.
 UNLISTED_RANK = len(SCOPE_ORDER)
 VISIBLE_CONTACTS = "visible_contact_points"
+ACTIVE_UNITS = "active_units"
 
 
 # --- the published model ------------------------------------------------------------------------------------
 
 
-class PublishedModel:
-    """Read-only lookups over the content of the published model version (shape: docs/pack-format.md)."""
-
-    def __init__(self, *, number: int, content: dict[str, Any]) -> None:
-        self.number = number
-        self.content = content
-        self._by_id = {
-            section: {item["id"]: item for item in content.get(section) or []}
-            for section in ("stages", "functions", "legal_bases", "institution_types")
-        }
-
-    @property
-    def languages(self) -> list[str]:
-        return list(
-            (self.content.get("pack") or {}).get("languages") or [code for code, _n in settings.LANGUAGES]
-        )
-
-    @property
-    def stages(self) -> list[dict[str, Any]]:
-        return list(self.content.get("stages") or [])
-
-    def item(self, section: str, item_id: str) -> dict[str, Any] | None:
-        return self._by_id[section].get(item_id)
-
-    def matrix_for_stage(self, stage: str) -> list[dict[str, Any]]:
-        return [entry for entry in self.content.get("matrix") or [] if entry["stage"] == stage]
-
-
-def published_model() -> PublishedModel | None:
-    """The model in force for this installation's pack, or None before the first publication."""
-    # The stored content is the validated pack document (docs/pack-format.md), read here as plain data.
-    version = version_published()
-    return PublishedModel(number=version.number, content=version.content) if version else None
+def published_model() -> ModelVersion | None:
+    """The model version in force for this installation's pack, or None before the first publication."""
+    return version_published()
 
 
 def content_languages() -> list[str]:
     """The languages directory texts are kept in: the published pack's, else the site's."""
     model = published_model()
-    return model.languages if model else [code for code, _name in settings.LANGUAGES]
+    return list(version_pack(model).languages) if model else [code for code, _name in settings.LANGUAGES]
 
 
-def stage_choices(*, model: PublishedModel | None = None) -> list[tuple[str, str]]:
+def stage_choices(*, model: ModelVersion | None = None) -> list[tuple[str, str]]:
     """(id, name) of the published model's stages, in process order."""
     model = model or published_model()
-    return [(stage["id"], localized(stage["name"])) for stage in model.stages] if model else []
+    return [(stage.id, localized(stage.name)) for stage in version_pack(model).ordered_stages()] if model else []
 
 
 def population_choices() -> list[tuple[str, str]]:
@@ -172,10 +145,12 @@ def institutions_list(
 
 
 def access_institution(*, code: str, user=None) -> Institution:
-    """One active institution with its units and the contact points the user may read."""
+    """One active institution with its active units and the contact points the user may read."""
     institution = (
         _with_contacts(Institution.objects.filter(code=code, is_active=True), user=user)
-        .prefetch_related("units")
+        .prefetch_related(
+            Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("code"), to_attr=ACTIVE_UNITS)
+        )
         .first()
     )
     if institution is None:
@@ -188,20 +163,31 @@ def visible_contact_points(institution: Institution) -> list[ContactPoint]:
     return list(getattr(institution, VISIBLE_CONTACTS, []))
 
 
+def active_units(institution: Institution) -> list[Unit]:
+    """The active units prefetched by `access_institution`; disabled units are history, not directory."""
+    return list(getattr(institution, ACTIVE_UNITS, []))
+
+
 # --- who may edit -------------------------------------------------------------------------------------------
 
 
-def is_national_coordinator(user) -> bool:
-    # The coordinator keeps the whole model, and with it the whole directory.
-    return user.has_capability(Capability.DIRECTORY_EDIT) and user.has_capability(Capability.MODEL_EDIT)
+def can_edit_directory(*, user) -> bool:
+    """Whether the user may change contact points of some institution (which ones: `can_edit_institution`)."""
+    return is_staff_reader(user) and (
+        user.has_capability(Capability.DIRECTORY_EDIT) or user.has_capability(Capability.DIRECTORY_EDIT_ALL)
+    )
 
 
 def can_edit_institution(*, user, institution: Institution) -> bool:
-    """Staff with directory.edit keep their own institution's entry; the national coordinator keeps all."""
-    if not is_staff_reader(user) or not user.has_capability(Capability.DIRECTORY_EDIT):
+    """directory.edit keeps the user's own institution's entry; directory.edit_all keeps every entry."""
+    if not is_staff_reader(user):
         return False
-    return is_national_coordinator(user) or (
-        user.unit_id is not None and user.unit.institution_id == institution.pk
+    if user.has_capability(Capability.DIRECTORY_EDIT_ALL):
+        return True
+    return (
+        user.has_capability(Capability.DIRECTORY_EDIT)
+        and user.unit_id is not None
+        and user.unit.institution_id == institution.pk
     )
 
 
@@ -268,48 +254,41 @@ class WhoToCallEntry:
 @dataclass(frozen=True)
 class Situation:
     municipality: Municipality
-    stage: dict[str, Any]
+    stage: Stage
     population: str
     nationality: str
 
 
-def _applies(entry: dict[str, Any], *, population: str, nationality: str) -> bool:
-    applies_to = entry.get("applies_to") or {}
-    populations = applies_to.get("population") or POPULATIONS
-    nationalities = applies_to.get("nationality") or NATIONALITIES
-    return population in populations and nationality in nationalities
-
-
-def _responsibility(model: PublishedModel, entry: dict[str, Any]) -> Responsibility:
-    type_item = model.item("institution_types", entry["institution_type"]) or {}
-    functions = [
-        FunctionRef(id=fid, name=(model.item("functions", fid) or {}).get("name") or {fid: fid})
-        for fid in entry.get("functions") or []
-    ]
+def _responsibility(pack: Pack, entry: MatrixEntry) -> Responsibility:
+    institution_type = pack.institution_type(entry.institution_type)
+    functions = []
+    for function_id in entry.functions:
+        function = pack.function(function_id)
+        functions.append(FunctionRef(id=function_id, name=function.name if function else {}))
     legal_bases = []
-    for lid in entry.get("legal_basis") or []:
-        basis = model.item("legal_bases", lid) or {}
+    for basis_id in entry.legal_basis:
+        basis = pack.legal_basis(basis_id)
         legal_bases.append(
             LegalBasisRef(
-                id=lid,
-                title=basis.get("title") or {},
-                citation=basis.get("citation") or "",
-                url=basis.get("url") or "",
+                id=basis_id,
+                title=basis.title if basis else {},
+                citation=basis.citation if basis else "",
+                url=basis.url if basis else "",
             )
         )
     return Responsibility(
-        institution_type=entry["institution_type"],
-        institution_type_name=type_item.get("name") or {},
-        level=type_item.get("level") or "",
+        institution_type=entry.institution_type,
+        institution_type_name=institution_type.name if institution_type else {},
+        level=institution_type.level if institution_type else "",
         functions=functions,
-        description=entry.get("description") or {},
+        description=entry.description,
         legal_bases=legal_bases,
-        type_contacts=list(type_item.get("contacts") or []),
+        type_contacts=[contact.model_dump() for contact in institution_type.contacts] if institution_type else [],
     )
 
 
 def situation_check(
-    *, model: PublishedModel | None, municipality: str, stage: str, population: str, nationality: str
+    *, model: ModelVersion | None, municipality: str, stage: str, population: str, nationality: str
 ) -> Situation:
     """The situation's parts resolved, or ApplicationError naming the first field that is not valid."""
     if model is None:
@@ -319,7 +298,7 @@ def situation_check(
         raise ApplicationError(
             gettext("Unknown municipality '%(code)s'.") % {"code": municipality}, field="municipality"
         )
-    stage_item = model.item("stages", stage)
+    stage_item = version_pack(model).stage(stage)
     if stage_item is None:
         raise ApplicationError(gettext("Unknown stage '%(code)s'.") % {"code": stage}, field="stage")
     if population not in POPULATIONS:
@@ -342,26 +321,29 @@ def who_to_call(
     population: str,
     nationality: str,
     user=None,
-    model: PublishedModel | None = None,
+    model: ModelVersion | None = None,
 ) -> list[WhoToCallEntry]:
     """Institutions responsible at `stage` for this person in this municipality, what they do and contacts.
 
     Municipal institutions of the municipality come first, then regional ones serving it, then national ones;
-    within a level, in the model's matrix order, then by institution code.
+    within a level, in the order of the stage's entries in the pack's matrix, then by institution code.
     """
     model = model or published_model()
     situation = situation_check(
         model=model, municipality=municipality, stage=stage, population=population, nationality=nationality
     )
     assert model is not None  # situation_check refuses a missing model
+    pack = version_pack(model)
+    # Not `pack.matrix_for_stage`, which orders by the list of institution types: the pack author orders each
+    # stage's matrix entries by who to call first, and in both shipped packs that order differs at every stage.
     entries = [
         e
-        for e in model.matrix_for_stage(stage)
-        if _applies(e, population=population, nationality=nationality)
+        for e in pack.matrix
+        if e.stage == stage and e.applies(population=population, nationality=nationality)
     ]
     if not entries:
         return []
-    position = {entry["institution_type"]: index for index, entry in enumerate(entries)}
+    position = {entry.institution_type: index for index, entry in enumerate(entries)}
     place = situation.municipality
     served_regionally = Institution.service_area.through.objects.filter(municipality=place).values(
         "institution_id"
@@ -382,8 +364,8 @@ def who_to_call(
 
     ranked: list[tuple[tuple[int, int, str], WhoToCallEntry]] = []
     for entry in entries:
-        responsibility = _responsibility(model, entry)
-        type_code = entry["institution_type"]
+        responsibility = _responsibility(pack, entry)
+        type_code = entry.institution_type
         listed = by_type.get(type_code, [])
         for institution in listed:
             rank = (SCOPE_ORDER[institution.scope], position[type_code], institution.code)

@@ -12,10 +12,9 @@ from django.db.models import Max
 from django.utils.translation import gettext
 
 from opennrm.audit.services import audit_record
-from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from opennrm.directory.models import ContactPoint, Institution
-from opennrm.directory.selectors import can_edit_institution, content_languages
+from opennrm.directory.selectors import can_edit_directory, can_edit_institution, content_languages
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,38}$")
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}$")
@@ -41,7 +40,7 @@ def _snapshot(point: ContactPoint) -> dict[str, Any]:
 
 
 def _check_editor(*, by, institution: Institution) -> None:
-    if by is None or not by.is_authenticated or not by.has_capability(Capability.DIRECTORY_EDIT):
+    if not can_edit_directory(user=by):
         raise Forbidden(gettext("You may not change the directory."))
     if not can_edit_institution(user=by, institution=institution):
         raise NotFoundOrForbidden()
@@ -203,6 +202,9 @@ def contact_point_save(
                 .select_related("institution")
                 .get(pk=contact_point.pk)
             )
+            # The check above read a copy; a disable that committed since then must win over this edit.
+            if not point.is_active or point.institution_id != institution.pk:
+                raise NotFoundOrForbidden()
             old_values = _snapshot(point)
             for name, value in cleaned.items():
                 setattr(point, name, value)
@@ -219,6 +221,8 @@ def contact_point_save(
             new_values=_snapshot(point),
             purpose=AUDIT_PURPOSE,
             ip_address=ip_address,
+            # Filed under the institution concerned, which the coordinator's own institution is not.
+            institution=point.institution,
         )
     return point
 
@@ -244,5 +248,7 @@ def contact_point_disable(*, contact_point: ContactPoint, by, ip_address: str | 
             new_values=_snapshot(point),
             purpose=AUDIT_PURPOSE,
             ip_address=ip_address,
+            # Filed under the institution concerned, which the coordinator's own institution is not.
+            institution=point.institution,
         )
     return point

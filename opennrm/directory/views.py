@@ -18,10 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from opennrm.audit.services import client_ip
-from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from opennrm.directory import selectors, services
-from opennrm.directory.forms import ContactPointForm, InstitutionFilterForm, WhoToCallForm
+from opennrm.directory.forms import ContactPointForm, InstitutionFilterForm, PageCursorForm, WhoToCallForm
 from opennrm.directory.models import ContactPoint, Institution
 
 PAGE_SIZE = 50
@@ -41,13 +40,23 @@ def _is_htmx(request) -> bool:
 def institutions(request):
     form = InstitutionFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    cursor = PageCursorForm(request.GET)
+    after = None
+    if cursor.is_valid():
+        after = cursor.cleaned_data["after"] or None
+    else:
+        # The cursor comes from a link, not from a field a person fills in: its error goes above the form.
+        for error in cursor.errors["after"]:
+            form.add_error(
+                None, gettext("The page position in the address (after) is not valid. %(reason)s") % {"reason": error}
+            )
     page = list(
         selectors.institutions_list(
             user=request.user,
             municipality=filters.get("municipality") or None,
             institution_type=filters.get("type") or None,
             q=filters.get("q") or None,
-            after=request.GET.get("after") or None,
+            after=after,
             limit=PAGE_SIZE + 1,
         )
     )
@@ -62,11 +71,12 @@ def institutions(request):
         "institutions": page[:PAGE_SIZE],
         "next_query": next_query.urlencode() if next_after else "",
         "first_query": first_query,
-        "is_first_page": not request.GET.get("after"),
+        "is_first_page": not after,
     }
+    status = _form_status(request, form)
     if _is_htmx(request):
-        return render(request, "directory/_institution_results.html", context)
-    return render(request, "directory/institutions.html", context)
+        return render(request, "directory/_institution_results.html", context, status=status)
+    return render(request, "directory/institutions.html", context, status=status)
 
 
 @require_GET
@@ -81,6 +91,7 @@ def institution(request, code: str):
         {
             "institution": found,
             "contact_points": selectors.visible_contact_points(found),
+            "units": selectors.active_units(found),
             "can_edit": selectors.can_edit_institution(user=request.user, institution=found),
         },
     )
@@ -130,7 +141,7 @@ def _form_status(request, form) -> int:
 
 def _require_directory_edit(user) -> None:
     # Missing the capability is a plain "not allowed"; another institution's entry answers as missing (404).
-    if not user.has_capability(Capability.DIRECTORY_EDIT):
+    if not selectors.can_edit_directory(user=user):
         raise PermissionDenied
 
 

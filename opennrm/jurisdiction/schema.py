@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
+# Links from a pack end up in public pages' href attributes: only web addresses, never `javascript:` and the like.
+WEB_ADDRESS_PATTERN = r"^(https?://[^\s<>\"']+)?$"
 
 SECTIONS = (
     "pack",
@@ -38,6 +40,7 @@ class _TextMarker:
 TEXT = _TextMarker()
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+WebAddress = Annotated[str, StringConstraints(pattern=WEB_ADDRESS_PATTERN, max_length=500)]
 # Shown to people: language code -> text. Completeness per declared language is checked in validation.
 Text = Annotated[dict[str, str], TEXT]
 OptionalText = Annotated[dict[str, str] | None, TEXT]
@@ -79,7 +82,7 @@ class LegalBasis(Strict):
     id: Id
     title: Text
     citation: str = Field(min_length=1)
-    url: str = ""
+    url: WebAddress = ""
 
 
 class Stage(Strict):
@@ -98,7 +101,7 @@ class Contact(Strict):
     label: Text
     phone: str = ""
     email: str = ""
-    website: str = ""
+    website: WebAddress = ""
     hours: OptionalText = None
 
 

@@ -75,7 +75,8 @@ def _edit_error(invalid: PackInvalid, prefix: str) -> ApplicationError:
         re.match(r"^\.?([a-z_]+)", problem.path[len(prefix) :]) if problem.path.startswith(prefix) else None
     )
     field = match.group(1) if match else None
-    message = gettext("%(field)s: %(reason)s") % {"field": field or problem.path, "reason": problem.reason}
+    # Shown next to the field it names; only a problem elsewhere in the pack needs its path to be understood.
+    message = problem.reason if field else f"{problem.path}: {problem.reason}"
     return ApplicationError(message, field=field, extra={"problems": [str(p) for p in invalid.problems]})
 
 
@@ -204,7 +205,8 @@ def draft_create(*, pack_code: str, by) -> ModelVersion:
             status=ModelVersion.Status.DRAFT,
             content=copy.deepcopy(published.content),
             content_hash=published.content_hash,
-            source=gettext("copy of version %(number)d") % {"number": published.number},
+            # Stored data, not interface text: it stays as written whatever language the reader uses.
+            source=f"version {published.number}",
             based_on=published,
             created_by=by,
         )

@@ -14,7 +14,15 @@ from pydantic import BaseModel, ValidationError
 
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError
-from opennrm.jurisdiction.schema import COUNTRY_PATTERN, ID_PATTERN, SECTIONS, Pack, iter_texts, nested_model
+from opennrm.jurisdiction.schema import (
+    COUNTRY_PATTERN,
+    ID_PATTERN,
+    SECTIONS,
+    WEB_ADDRESS_PATTERN,
+    Pack,
+    iter_texts,
+    nested_model,
+)
 
 Path = tuple[str | int, ...]
 
@@ -136,6 +144,8 @@ def _schema_reason(item: dict, path: Path) -> str:
         return gettext("%(value)r is not an ISO 3166-1 alpha-2 country code (two capital letters)") % {
             "value": value
         }
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == WEB_ADDRESS_PATTERN:
+        return gettext("%(value)r is not a web address: it must start with https:// or http://") % {"value": value}
     if kind == "literal_error":
         return gettext("%(value)r is not allowed; expected %(expected)s") % {
             "value": value,

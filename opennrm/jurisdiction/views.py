@@ -318,7 +318,7 @@ def version_diff(request, number: int):
     version = _readable_version(request, number)
     against_raw = request.GET.get("against", "")
     if against_raw:
-        if not against_raw.isdigit():
+        if not against_raw.isdigit() or len(against_raw) > 9:  # a version number, not a 5000-digit string
             raise Http404
         other = _readable_version(request, int(against_raw))
     else:

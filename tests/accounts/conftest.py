@@ -38,6 +38,17 @@ def admin_role():
 
 
 @pytest.fixture
+def auditor_role():
+    """An administrative power (core/capabilities.py ADMINISTRATIVE_CAPABILITIES) an institution admin lacks."""
+    return RoleFactory(code="auditor", capabilities=["audit.view"])
+
+
+@pytest.fixture
+def auditor(unit, auditor_role):
+    return UserFactory(username="test.auditor", unit=unit, roles=[auditor_role])
+
+
+@pytest.fixture
 def case_worker(unit, case_role):
     return UserFactory(username="test.caseworker", unit=unit, roles=[case_role])
 

@@ -7,16 +7,17 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opennrm.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_create
-from opennrm.accounts.models import User
+from opennrm.accounts.models import Role, User
+from opennrm.audit.models import AuditEvent
 from opennrm.core.errors import ApplicationError
 from tests.factories import InstitutionFactory, InstitutionTypeFactory, RoleFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
 ROLE_CAPABILITIES = {
-    "national_coordinator": ["model.edit", "audit.view"],
+    "national_coordinator": ["model.edit", "model.publish", "audit.view", "audit.view_all"],
     "working_group_member": ["model.view_drafts"],
-    "institution_admin": ["users.manage"],
+    "institution_admin": ["users.manage", "directory.edit"],
     "frontline_worker": ["cases.view"],
     "case_manager": ["cases.view", "cases.edit", "personal_data.view"],
     "specialist_commission_member": ["cases.view", "personal_data.view"],
@@ -56,12 +57,50 @@ def test_demo_users_are_created_idempotently(demo_directory):
 
 def test_two_factor_demo_users_get_a_fixed_key_that_an_app_can_use(demo_directory):
     logins = {login.username: login for login in demo_users_create()}
-    assert logins["demo.coordinator"].totp_key is None
-    for username in ("demo.social.riga", "demo.police", "demo.provider"):
+    needing = {
+        "demo.coordinator",
+        "demo.admin.riga",
+        "demo.social.riga",
+        "demo.police",
+        "demo.provider",
+        "demo.auditor",
+    }
+    assert {name for name, login in logins.items() if login.totp_key} == needing
+    for username in needing:
         user = User.objects.get(username=username)
         assert user.requires_two_factor
         device = TOTPDevice.objects.get(user=user, confirmed=True)
         assert logins[username].totp_key == b32encode(device.bin_key).decode()
         assert device.verify_token(f"{totp(device.bin_key):06d}")
-    assert demo_users_create()[3].totp_key == logins["demo.social.riga"].totp_key
-    assert TOTPDevice.objects.count() == 3
+    again = {login.username: login.totp_key for login in demo_users_create()}
+    assert again == {name: login.totp_key for name, login in logins.items()}
+    assert TOTPDevice.objects.count() == len(needing)
+    assert len(set(again.values()) - {None}) == len(needing)
+
+
+def test_which_demo_users_get_a_key_follows_the_roles_not_a_list(demo_directory):
+    demo_users_create()
+    Role.objects.filter(code="rapporteur").update(capabilities=["stats.view", "personal_data.view"])
+    Role.objects.filter(code="auditor").update(capabilities=["stats.view"])
+    logins = {login.username: login for login in demo_users_create()}
+    assert logins["demo.rapporteur"].totp_key is not None
+    assert TOTPDevice.objects.filter(user__username="demo.rapporteur", confirmed=True).exists()
+    assert logins["demo.auditor"].totp_key is None
+    assert not TOTPDevice.objects.filter(user__username="demo.auditor").exists()
+
+
+def test_demo_users_are_audited_as_demo_accounts(demo_directory):
+    demo_users_create()
+    created = AuditEvent.objects.filter(action="user.demo_create")
+    assert created.count() == len(DEMO_USERS)
+    coordinator = User.objects.get(username="demo.coordinator")
+    event = created.get(object_id=str(coordinator.pk))
+    assert event.new_values["demo_password"] is True and event.new_values["demo_totp_key"] is True
+    assert DEMO_PASSWORD not in str(event.new_values)
+    coordinator.must_change_password = True
+    coordinator.save()
+    demo_users_create()
+    updated = AuditEvent.objects.filter(action="user.demo_update")
+    assert updated.count() == len(DEMO_USERS)
+    event = updated.get(object_id=str(coordinator.pk))
+    assert event.old_values["must_change_password"] is True and event.new_values["must_change_password"] is False

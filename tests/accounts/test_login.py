@@ -31,7 +31,10 @@ def test_wrong_password_is_refused_with_a_message_and_audited_without_the_passwo
     assert "The user name or the password is not correct." in response.content.decode()
     assert "_auth_user_id" not in client.session
     event = AuditEvent.objects.get(action="auth.login_failed")
-    assert event.new_values == {"username": coordinator.username}
+    # A known account is recorded as the subject (so its institution sees the attempt), not as typed text.
+    assert (event.object_type, event.object_id) == ("user", str(coordinator.pk))
+    assert event.institution == coordinator.institution
+    assert event.new_values is None
     assert event.actor is None
     assert event.ip_address == "127.0.0.1"
     assert WRONG_PASSWORD not in json.dumps([event.old_values, event.new_values, event.purpose])
@@ -40,7 +43,35 @@ def test_wrong_password_is_refused_with_a_message_and_audited_without_the_passwo
 def test_unknown_user_answers_like_a_wrong_password(client, coordinator):
     unknown = sign_in(client, "nobody.here", WRONG_PASSWORD).content.decode()
     assert "The user name or the password is not correct." in unknown
-    assert AuditEvent.objects.filter(action="auth.login_failed", new_values__username="nobody.here").exists()
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() == 1
+
+
+def test_unknown_user_name_is_stored_only_as_a_keyed_hash_that_correlates(client, coordinator, settings):
+    # Someone typing their password into the user name field must not leave it in the audit log.
+    typed = "Secret-Typed-Into-Name-1"
+    sign_in(client, typed, WRONG_PASSWORD)
+    sign_in(client, typed, WRONG_PASSWORD)
+    sign_in(client, "someone.else", WRONG_PASSWORD)
+    events = list(AuditEvent.objects.filter(action="auth.login_failed").order_by("seq"))
+    assert len(events) == 3
+    assert typed not in json.dumps([(e.old_values, e.new_values, e.object_id) for e in events])
+    first, again, other = (e.new_values["username_hmac"] for e in events)
+    assert first == again != other
+    assert len(first) == 16 and all(e.object_id == "" for e in events)
+    # Keyed: without the server's secret the value cannot be recomputed from a guess.
+    import hashlib
+
+    assert first != hashlib.sha256(typed.encode()).hexdigest()[:16]
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    sign_in(client, typed, WRONG_PASSWORD)
+    latest = AuditEvent.objects.filter(action="auth.login_failed").order_by("-seq").first()
+    assert latest.new_values["username_hmac"] != first
+
+
+def test_user_name_typed_in_another_case_is_recorded_as_that_account(client, coordinator):
+    sign_in(client, coordinator.username.upper(), WRONG_PASSWORD)
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.object_id == str(coordinator.pk) and event.new_values is None
 
 
 def test_empty_form_names_the_missing_fields(client):
@@ -102,7 +133,8 @@ def test_lockout_after_five_failures_even_with_the_right_password(client, coordi
     assert AuditEvent.objects.filter(action="auth.login_failed").count() == 6
     lockouts = AuditEvent.objects.filter(action="auth.lockout")
     assert lockouts.count() == 2
-    assert lockouts.first().new_values == {"username": coordinator.username}
+    assert lockouts.first().object_id == str(coordinator.pk)
+    assert lockouts.first().new_values is None
     assert not AuditEvent.objects.filter(action="auth.login").exists()
     everything = json.dumps(list(AuditEvent.objects.values("old_values", "new_values")))
     assert WRONG_PASSWORD not in everything and TEST_PASSWORD not in everything

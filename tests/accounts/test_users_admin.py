@@ -3,13 +3,14 @@
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opennrm.accounts.services import user_create, user_password_reset, user_roles_set
 from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from tests.accounts.helpers import sign_in
-from tests.factories import RoleFactory, UnitFactory, UserFactory
+from tests.factories import TEST_PASSWORD, RoleFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,91 @@ def test_admin_cannot_reset_own_password_here(client, institution_admin):
     assert "password change page" in response.content.decode()
     institution_admin.refresh_from_db()
     assert institution_admin.must_change_password is False
+    with pytest.raises(Forbidden):
+        user_password_reset(user=institution_admin, by=institution_admin)
+
+
+# --- no takeover: an administrator never acts on accounts with administrative powers beyond their own
+
+
+def test_reset_of_a_colleague_with_more_administrative_powers_is_refused(client, institution_admin, auditor):
+    # The administrator cannot read the audit log; a temporary password would let them sign in as one who can.
+    with pytest.raises(Forbidden) as error:
+        user_password_reset(user=auditor, by=institution_admin)
+    assert auditor.username in error.value.message
+    force_login_verified(client, institution_admin)
+    response = client.post(reverse("accounts:user_password_reset", args=[auditor.pk]), follow=True)
+    assert "permissions that you do not have" in response.content.decode()
+    auditor.refresh_from_db()
+    assert auditor.must_change_password is False and auditor.check_password(TEST_PASSWORD)
+    assert not AuditEvent.objects.filter(action="user.password_reset").exists()
+
+
+def test_case_workers_passwords_are_reset_by_their_institutions_administrator(institution_admin, case_worker):
+    """Their work needs personal data, not administrative powers; their second factor still guards the account."""
+    device = TOTPDevice.objects.create(user=case_worker, name="phone", confirmed=True)
+    temporary = user_password_reset(user=case_worker, by=institution_admin)
+    case_worker.refresh_from_db()
+    assert case_worker.check_password(temporary) and case_worker.must_change_password
+    assert TOTPDevice.objects.filter(pk=device.pk, confirmed=True).exists()
+
+
+def test_users_page_offers_reset_only_within_the_admins_powers(client, institution_admin, colleague, auditor):
+    force_login_verified(client, institution_admin)
+    html = client.get(reverse("accounts:users")).content.decode()
+    assert reverse("accounts:user_password_reset", args=[colleague.pk]) in html
+    assert reverse("accounts:user_password_reset", args=[auditor.pk]) not in html
+    assert "only an administrator who also has them" in html
+
+
+def test_reset_compares_roles_that_are_not_in_force_too(institution_admin, colleague, auditor_role):
+    # A disabled role can be enabled again by the next pack: it still counts as the colleague's power.
+    colleague.roles.set([auditor_role])
+    auditor_role.is_active = False
+    auditor_role.save()
+    assert colleague.capabilities() == frozenset()
+    with pytest.raises(Forbidden):
+        user_password_reset(user=colleague, by=institution_admin)
+
+
+def test_reset_of_an_equal_or_weaker_colleague_is_allowed(case_admin, case_worker):
+    assert len(user_password_reset(user=case_worker, by=case_admin)) == 19
+
+
+def test_roles_beyond_the_admins_own_are_refused(institution_admin, colleague, auditor_role):
+    with pytest.raises(Forbidden) as error:
+        user_roles_set(user=colleague, roles=[auditor_role], by=institution_admin)
+    assert "auditor" in error.value.message
+    assert list(colleague.roles.all()) == []
+    assert not AuditEvent.objects.filter(action="user.roles_set").exists()
+
+
+def test_roles_of_a_more_powerful_colleague_cannot_be_changed(institution_admin, auditor):
+    with pytest.raises(Forbidden):
+        user_roles_set(user=auditor, roles=[], by=institution_admin)
+    assert auditor.roles.count() == 1
+
+
+def test_admin_cannot_change_own_roles(case_admin, admin_role):
+    with pytest.raises(Forbidden):
+        user_roles_set(user=case_admin, roles=[admin_role], by=case_admin)
+    assert case_admin.roles.count() == 2
+
+
+def test_user_create_with_roles_beyond_the_admins_own_is_refused(unit, auditor_role, institution_admin):
+    # A new account with a password chosen by the administrator is the same takeover as a reset.
+    with pytest.raises(Forbidden):
+        user_create(
+            username="test.escalated",
+            email="",
+            first_name="",
+            last_name="",
+            unit=unit,
+            roles=[auditor_role],
+            password="a-long-enough-password-42",
+            by=institution_admin,
+        )
+    assert not type(institution_admin).objects.filter(username="test.escalated").exists()
 
 
 def test_reset_service_refuses_foreign_and_unprivileged(institution_admin, coordinator, stranger, colleague):
@@ -125,7 +211,13 @@ def test_reset_service_refuses_foreign_and_unprivileged(institution_admin, coord
 # --- services
 
 
-def test_user_create_checks_roles_against_the_institution_type(unit, case_role, institution_admin):
+@pytest.fixture
+def case_admin(unit, admin_role, case_role):
+    """An administrator who also manages cases, so may hand out the case manager's role."""
+    return UserFactory(username="test.case.admin", unit=unit, roles=[admin_role, case_role])
+
+
+def test_user_create_checks_roles_against_the_institution_type(unit, case_role, case_admin):
     police_only = RoleFactory(
         code="police_officer", capabilities=["cases.view"], institution_types=["state_police"]
     )
@@ -137,7 +229,7 @@ def test_user_create_checks_roles_against_the_institution_type(unit, case_role, 
             last_name="New",
             unit=unit,
             roles=[police_only],
-            by=institution_admin,
+            by=case_admin,
         )
     assert error.value.field == "roles"
     user = user_create(
@@ -147,12 +239,12 @@ def test_user_create_checks_roles_against_the_institution_type(unit, case_role, 
         last_name="New",
         unit=unit,
         roles=[case_role],
-        by=institution_admin,
+        by=case_admin,
     )
     assert not user.has_usable_password()
     assert list(user.roles.all()) == [case_role]
     event = AuditEvent.objects.get(action="user.create")
-    assert event.new_values["roles"] == ["case_manager"] and event.actor == institution_admin
+    assert event.new_values["roles"] == ["case_manager"] and event.actor == case_admin
 
 
 @pytest.mark.parametrize(
@@ -194,12 +286,12 @@ def test_user_create_in_another_institution_is_refused(other_unit, institution_a
         )
 
 
-def test_user_roles_set_audits_old_and_new(colleague, case_role, institution_admin):
-    user_roles_set(user=colleague, roles=[case_role], by=institution_admin)
+def test_user_roles_set_audits_old_and_new(colleague, case_role, case_admin):
+    user_roles_set(user=colleague, roles=[case_role], by=case_admin)
     event = AuditEvent.objects.get(action="user.roles_set")
     assert event.old_values == {"roles": []} and event.new_values == {"roles": ["case_manager"]}
     # Setting the same roles again is no change and no event.
-    user_roles_set(user=colleague, roles=[case_role], by=institution_admin)
+    user_roles_set(user=colleague, roles=[case_role], by=case_admin)
     assert AuditEvent.objects.filter(action="user.roles_set").count() == 1
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema
 from ninja.testing import TestClient
 
-from opennrm.accounts.models import ApiToken
+from opennrm.accounts.models import ApiToken, Role
 from opennrm.accounts.services import api_token_issue, api_token_revoke
 from opennrm.accounts.testing import force_login_verified
 from opennrm.api.api import api
@@ -100,6 +100,43 @@ def test_token_of_a_disabled_user_is_401(client, user):
     user.is_active = False
     user.save()
     assert client.get(ME, **bearer(secret)).status_code == 401
+
+
+def test_token_of_a_user_who_must_change_password_is_401(client, user):
+    # Until a temporary password is replaced, the account is in the hands of whoever read it.
+    _token, secret = api_token_issue(user=user, name="Case system")
+    user.must_change_password = True
+    user.save()
+    assert client.get(ME, **bearer(secret)).status_code == 401
+    user.must_change_password = False
+    user.save()
+    assert client.get(ME, **bearer(secret)).status_code == 200
+
+
+def test_token_without_an_expiry_date_is_401(client, user):
+    token, secret = api_token_issue(user=user, name="Case system")
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=None)
+    assert client.get(ME, **bearer(secret)).status_code == 401
+
+
+def test_token_acts_only_with_roles_in_force(client, user):
+    _token, secret = api_token_issue(user=user, name="Case system")
+    Role.objects.filter(code="police_officer").update(institution_types=["state_police"])
+    body = client.get(ME, **bearer(secret)).json()
+    assert body["roles"] == [] and body["capabilities"] == []
+    unit = user.unit
+    unit.is_active = False
+    unit.save()
+    assert client.get(ME, **bearer(secret)).json()["capabilities"] == []
+
+
+def test_bearer_call_reads_the_user_and_roles_in_few_queries(client, user, django_assert_max_num_queries):
+    _token, secret = api_token_issue(user=user, name="Case system")
+    client.get(ME, **bearer(secret))
+    # The token with its user, unit, institution and type in one query, the roles in one more, the
+    # last-used time not rewritten within the minute; nothing per capability check.
+    with django_assert_max_num_queries(2):
+        assert client.get(ME, **bearer(secret)).status_code == 200
 
 
 def test_session_works_for_a_fully_signed_in_user(client, user):

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from opennrm.directory.models import ContactPoint, Institution
 from opennrm.jurisdiction.models import ModelVersion
+from opennrm.jurisdiction.services import content_hash
 from tests.factories import (
     ContactPointFactory,
     InstitutionFactory,
@@ -163,7 +164,8 @@ def published(db):
         number=1,
         status=ModelVersion.Status.PUBLISHED,
         content=pack_content(),
-        content_hash="0" * 64,
+        # The real hash: parsed packs are cached by (version, hash), so a shared fake hash could alias them.
+        content_hash=content_hash(pack_content()),
     )
 
 
@@ -233,7 +235,8 @@ def editor_role(db):
 @pytest.fixture
 def coordinator_role(db):
     return RoleFactory(
-        code="national_coordinator", capabilities=["directory.edit", "model.edit", "model.publish"]
+        code="national_coordinator",
+        capabilities=["directory.edit", "directory.edit_all", "model.edit", "model.publish"],
     )
 
 
@@ -261,3 +264,17 @@ def alpha_plain(world, plain_role):
 @pytest.fixture
 def coordinator(world, coordinator_role):
     return UserFactory(unit=world["police"].units.get(code="main"), roles=[coordinator_role])
+
+
+@pytest.fixture
+def model_keeper(world):
+    """Edits the model and its own institution's entry, but holds no directory.edit_all: not the whole directory."""
+    role = RoleFactory(code="model_keeper", capabilities=["directory.edit", "model.edit", "model.publish"])
+    return UserFactory(unit=world["police"].units.get(code="main"), roles=[role])
+
+
+@pytest.fixture
+def directory_keeper(world):
+    """Holds only directory.edit_all (no directory.edit), from an institution without its own entry to keep."""
+    role = RoleFactory(code="directory_keeper", capabilities=["directory.edit_all"])
+    return UserFactory(unit=world["border"].units.get(code="main"), roles=[role])

@@ -136,3 +136,36 @@ def test_openapi_documents_the_endpoints():
 
     paths = test_api.get_openapi_schema()["paths"]
     assert {"/api/v1/directory/institutions", "/api/v1/directory/who-to-call"} <= set(paths)
+
+
+@pytest.mark.parametrize(
+    "path, query, field",
+    [
+        ("/institutions", {"q": "police\x00"}, "q"),
+        ("/institutions", {"q": "p" * 101}, "q"),
+        ("/institutions", {"after": "oc-beta\x00"}, "after"),
+        ("/institutions", {"after": "x" * 101}, "after"),
+        ("/institutions", {"municipality": "alpha\x00"}, "municipality"),
+        ("/institutions", {"municipality": "a" * 5000}, "municipality"),
+        ("/institutions", {"type": "police; drop"}, "type"),
+        ("/who-to-call", {**SITUATION, "municipality": "beta\x00"}, "municipality"),
+        ("/who-to-call", {**SITUATION, "stage": "r" * 101}, "stage"),
+        ("/institutions/police%00", None, "code"),
+        ("/institutions/" + "p" * 101, None, "code"),
+    ],
+)
+def test_absurd_strings_are_refused_naming_the_field(api_client, world, path, query, field):
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(BASE + path, query)
+    assert response.status_code == 422
+    body = response.json()
+    assert field in [error["field"] for error in body["errors"]]
+    assert field in body["detail"]
+    # Nothing of the refused value reached a query (the session and user lookups run before validation).
+    assert not any("\x00" in query["sql"] or "ppppp" in query["sql"] for query in queries.captured_queries)
+
+
+def test_valid_codes_still_pass(api_client, world):
+    assert api_client.get(f"{BASE}/institutions/region-north").status_code == 200
+    body = api_client.get(f"{BASE}/institutions", {"q": "region", "after": "region-north"}).json()
+    assert [item["code"] for item in body["items"]] == ["region-south"]

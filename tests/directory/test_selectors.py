@@ -4,7 +4,8 @@ from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from opennrm.directory import selectors
 from opennrm.directory.models import Institution
 from opennrm.jurisdiction.models import ModelVersion
-from tests.factories import ContactPointFactory, InstitutionFactory, UserFactory
+from opennrm.jurisdiction.services import content_hash
+from tests.factories import ContactPointFactory, InstitutionFactory, UnitFactory, UserFactory, names
 
 
 def _codes(entries):
@@ -160,6 +161,38 @@ class TestWhoToCall:
                 list(entry.contact_points)
         assert len(entries) == 19
 
+    def test_within_a_level_the_matrix_order_of_the_stage_decides(self, world, published):
+        # The pack lists police before the border guard as types; its referral entries are put the other way.
+        content = published.content
+        content["matrix"].insert(0, content["matrix"].pop(3))
+        published.content = content
+        published.content_hash = content_hash(content)
+        published.save()
+        codes = _codes(
+            selectors.who_to_call(
+                municipality="beta", stage="referral", population="adult", nationality="third_country_national"
+            )
+        )
+        assert codes == ["ss-beta", "region-south", "border", "police", "(court)"]
+
+    def test_entry_restricted_on_both_axes_needs_both(self, world, published):
+        content = published.content
+        content["matrix"][3]["applies_to"] = {"population": ["child"], "nationality": ["third_country_national"]}
+        published.content = content
+        published.content_hash = content_hash(content)
+        published.save()
+
+        def codes(population, nationality):
+            return _codes(
+                selectors.who_to_call(
+                    municipality="beta", stage="referral", population=population, nationality=nationality
+                )
+            )
+
+        assert "border" in codes("child", "third_country_national")
+        assert "border" not in codes("adult", "third_country_national")
+        assert "border" not in codes("child", "national")
+
     def test_stage_choices_follow_the_model_order(self, world):
         assert [code for code, _name in selectors.stage_choices()] == [
             "recognition",
@@ -220,3 +253,24 @@ class TestAccess:
         assert not selectors.can_edit_institution(user=alpha_plain, institution=alpha)
         assert selectors.can_edit_institution(user=coordinator, institution=alpha)
         assert not selectors.can_edit_institution(user=None, institution=alpha)
+
+    def test_model_edit_does_not_widen_directory_edit(self, world, model_keeper):
+        # directory.edit with model.edit once meant "everything"; only directory.edit_all means that now.
+        assert selectors.can_edit_institution(user=model_keeper, institution=world["police"])
+        assert not selectors.can_edit_institution(user=model_keeper, institution=world["ss_alpha"])
+
+    def test_edit_all_alone_keeps_every_entry(self, world, directory_keeper):
+        assert selectors.can_edit_directory(user=directory_keeper)
+        for code in ("ss_alpha", "ss_beta", "police", "border"):
+            assert selectors.can_edit_institution(user=directory_keeper, institution=world[code])
+
+    def test_disabled_account_edits_nothing(self, world, coordinator):
+        coordinator.is_active = False
+        assert not selectors.can_edit_directory(user=coordinator)
+        assert not selectors.can_edit_institution(user=coordinator, institution=world["ss_alpha"])
+
+    def test_institution_page_lists_only_active_units(self, world):
+        UnitFactory(institution=world["police"], code="east", names=names("East office"))
+        UnitFactory(institution=world["police"], code="closed", names=names("Closed office"), is_active=False)
+        found = selectors.access_institution(code="police")
+        assert [unit.code for unit in selectors.active_units(found)] == ["east", "main"]

@@ -67,6 +67,52 @@ class TestSave:
         contact_point_save(institution=world["ss_beta"], by=coordinator, **_input())
         assert world["ss_beta"].contact_points.count() == 1
 
+    def test_edit_all_alone_is_enough(self, world, directory_keeper):
+        contact_point_save(
+            institution=world["ss_alpha"],
+            contact_point=world["ss_alpha_public"],
+            by=directory_keeper,
+            **_input(phone="+371 20000033"),
+        )
+        contact_point_disable(contact_point=world["ss_alpha_duty"], by=directory_keeper)
+        assert ContactPoint.objects.get(pk=world["ss_alpha_public"].pk).phone == "+371 20000033"
+
+    def test_model_edit_does_not_open_other_institutions(self, world, model_keeper):
+        before = _snapshot()
+        with pytest.raises(NotFoundOrForbidden):
+            contact_point_save(institution=world["ss_alpha"], by=model_keeper, **_input())
+        with pytest.raises(NotFoundOrForbidden):
+            contact_point_disable(contact_point=world["ss_alpha_public"], by=model_keeper)
+        assert _snapshot() == before
+
+    def test_events_are_filed_under_the_institution_concerned(self, world, coordinator):
+        # The coordinator sits in the police; the change concerns the Alpha social service.
+        point = contact_point_save(institution=world["ss_alpha"], by=coordinator, **_input())
+        contact_point_save(
+            institution=world["ss_alpha"], contact_point=point, by=coordinator, **_input(phone="+371 20000022")
+        )
+        contact_point_disable(contact_point=point, by=coordinator)
+        events = AuditEvent.objects.filter(action__startswith="directory.contact_point_").order_by("seq")
+        assert [e.action.rsplit("_", 1)[1] for e in events] == ["create", "update", "disable"]
+        assert {e.institution_id for e in events} == {world["ss_alpha"].pk}
+        assert {e.actor_id for e in events} == {coordinator.pk}
+
+    def test_edit_racing_a_disable_fails_and_keeps_the_disabled_row(self, world, alpha_editor):
+        # The editor's copy was read while the point was active; the disable committed before the save locked it.
+        stale = ContactPoint.objects.get(pk=world["ss_alpha_public"].pk)
+        ContactPoint.objects.filter(pk=stale.pk).update(is_active=False)
+        before = _snapshot()
+        with pytest.raises(NotFoundOrForbidden):
+            contact_point_save(
+                institution=world["ss_alpha"],
+                contact_point=stale,
+                by=alpha_editor,
+                **_input(phone="+371 20000011"),
+            )
+        assert _snapshot() == before
+        row = ContactPoint.objects.get(pk=stale.pk)
+        assert row.is_active is False and row.phone == "+371 20000001"
+
     def test_other_institution_is_refused_as_missing(self, world, beta_editor):
         before = _snapshot()
         with pytest.raises(NotFoundOrForbidden):

@@ -1,10 +1,13 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.directory.models import ContactPoint
 from opennrm.jurisdiction.models import ModelVersion
+from tests.factories import UnitFactory, names
 
 SITUATION = {"municipality": "alpha", "stage": "referral", "population": "child", "nationality": "national"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -56,10 +59,33 @@ class TestPublicPages:
 
     def test_bad_filter_shows_an_error_not_a_crash(self, client, world):
         response = client.get(reverse("directory:institutions"), {"municipality": "atlantis"})
-        assert response.status_code == 200
+        assert response.status_code == 400
         page = response.content.decode()
         assert 'id="id_municipality-error"' in page
         assert 'aria-describedby="id_municipality-error"' in page
+
+    @pytest.mark.parametrize("after", ["oc\x00beta", "x" * 101, "oc beta"])
+    def test_bad_page_cursor_is_refused_before_the_database(self, client, world, after):
+        response = client.get(reverse("directory:institutions"), {"after": after})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "The page position in the address (after) is not valid." in page
+        # The first page is shown instead, with nothing of the refused value sent to a query.
+        assert "border" in page.split("<tbody>")[1]
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("directory:institutions"), {"after": after})
+        assert not any(after[:5] in str(query["sql"]) for query in queries.captured_queries)
+
+    def test_units_listed_are_the_active_ones(self, client, world):
+        police = world["police"]
+        UnitFactory(institution=police, code="closed", names=names("Closed office"), is_active=False)
+        url = reverse("directory:institution", kwargs={"code": "police"})
+        # One active unit (and one closed): no list of units at all.
+        assert "Closed office" not in client.get(url).content.decode()
+        assert "<h2>Units</h2>" not in client.get(url).content.decode()
+        UnitFactory(institution=police, code="east", names=names("East office"))
+        page = client.get(url).content.decode()
+        assert "<h2>Units</h2>" in page and "East office" in page and "Closed office" not in page
 
     def test_institution_page_hides_professional_contacts_from_the_public(self, client, world):
         response = client.get(reverse("directory:institution", kwargs={"code": "police"}))
@@ -216,6 +242,24 @@ class TestContactPointEditing:
         assert client.post(self._urls(world)["edit"], _form(phone="+371 20000044")).status_code == 302
         world["ss_alpha_public"].refresh_from_db()
         assert world["ss_alpha_public"].phone == "+371 20000044"
+        event = AuditEvent.objects.get(action="directory.contact_point_update")
+        assert event.institution == world["ss_alpha"]
+
+    def test_edit_all_alone_opens_every_page(self, client, world, directory_keeper):
+        force_login_verified(client, directory_keeper)
+        for url in self._urls(world).values():
+            assert client.get(url).status_code == 200
+        page = client.get(reverse("directory:institution", kwargs={"code": "ss-alpha"})).content.decode()
+        assert self._urls(world)["new"] in page
+
+    @pytest.mark.parametrize("name", ["new", "edit", "disable"])
+    def test_model_edit_does_not_open_other_institutions(self, client, world, model_keeper, name):
+        force_login_verified(client, model_keeper)
+        assert client.get(self._urls(world)[name]).status_code == 404
+        assert client.post(self._urls(world)[name], _form()).status_code == 404
+        assert not AuditEvent.objects.filter(action__startswith="directory.").exists()
+        police = client.get(reverse("directory:institution", kwargs={"code": "police"})).content.decode()
+        assert reverse("directory:contact_point_new", kwargs={"code": "police"}) in police
 
     @pytest.mark.parametrize(
         "overrides, field",

@@ -12,6 +12,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("OPENNRM_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core is injected as an inline script, which the site's Content-Security-Policy (rightly) refuses; the test
+# browser lets it through. The policy itself is checked in tests/core/test_security_headers.py.
+AXE_NEEDS_INLINE_SCRIPT = True
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,7 +50,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     # A small laptop's screen: the UI must be usable at this size.
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="lv-LV")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="lv-LV", bypass_csp=AXE_NEEDS_INLINE_SCRIPT
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -89,7 +94,9 @@ def page_no_js(browser):
 @pytest.fixture
 def anonymous_page(browser):
     """A second, separate browser context (own cookies): a visitor who is not signed in."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="lv-LV")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="lv-LV", bypass_csp=AXE_NEEDS_INLINE_SCRIPT
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -114,11 +121,21 @@ def lv_directory(lv_model, settings):
 
 
 def user_with_role(role_code: str, *, username: str):
-    """A user holding one of the pack's roles (synced from roles.yaml when the pack was published)."""
-    from opennrm.accounts.models import Role
-    from tests.factories import UserFactory
+    """A user holding one of the pack's roles (synced from roles.yaml when the pack was published).
 
-    return UserFactory(username=username, roles=[Role.objects.get(code=role_code)])
+    A role restricted to some institution types only counts for staff of such an institution, so the user is
+    placed in one of the first type the role allows.
+    """
+    from opennrm.accounts.models import Role
+    from tests.factories import InstitutionFactory, InstitutionTypeFactory, UnitFactory, UserFactory
+
+    role = Role.objects.get(code=role_code)
+    if role.institution_types:
+        kind = InstitutionTypeFactory(code=role.institution_types[0])
+        unit = UnitFactory(institution=InstitutionFactory(code=f"e2e-{username.replace('.', '-')}", type=kind))
+    else:
+        unit = UnitFactory()
+    return UserFactory(username=username, unit=unit, roles=[role])
 
 
 @pytest.fixture

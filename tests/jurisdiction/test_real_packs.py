@@ -53,7 +53,9 @@ def test_latvian_pack_has_the_agreed_identifiers():
         "model.edit",
         "model.publish",
         "directory.edit",
+        "directory.edit_all",
         "audit.view",
+        "audit.view_all",
     }
     assert roles["case_manager"] == {"cases.view", "cases.edit", "personal_data.view"}
     assert {

@@ -10,7 +10,7 @@ from opennrm.jurisdiction.loader import load_pack_dir
 from opennrm.jurisdiction.reference_sync import reference_data_sync
 from opennrm.jurisdiction.schema import Pack
 from opennrm.jurisdiction.services import draft_create, pack_load, version_publish
-from tests.factories import InstitutionFactory, RoleFactory, UserFactory
+from tests.factories import InstitutionFactory, RoleFactory, UnitFactory, UserFactory
 from tests.jurisdiction.conftest import MINIMAL_PACK, PACK_CODE, edit_file
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,11 @@ def test_rows_that_leave_the_pack_are_disabled_and_come_back():
     reference_data_sync(pack=pack)
     police = InstitutionType.objects.get(code="police")
     institution = InstitutionFactory(type=police)
-    user = UserFactory(roles=[Role.objects.get(code="case_worker")])
+    social_service = InstitutionType.objects.get(code="social_service")
+    user = UserFactory(
+        unit=UnitFactory(institution=InstitutionFactory(type=social_service)),
+        roles=[Role.objects.get(code="case_worker")],
+    )
     content = pack.model_dump(mode="json")
     smaller = copy.deepcopy(content)
     smaller["institution_types"] = [t for t in smaller["institution_types"] if t["id"] != "police"]

@@ -45,8 +45,7 @@ def test_translations_are_checked_in_nested_texts(content):
         "de": "x",
     }
     assert problems(broken) == [
-        "institution_types[0].contacts[0].hours.de: "
-        "language 'de' is not declared by the pack (declared: lv, en, ru)",
+        "institution_types[0].contacts[0].hours.de: language 'de' is not declared by the pack (declared: lv, en, ru)",
         "institution_types[0].contacts[0].label: missing translation for 'en'",
     ]
 
@@ -81,3 +80,19 @@ def test_format_path():
     assert format_path(("matrix", 3, "institution_type")) == "matrix[3].institution_type"
     assert format_path(("pack", "name", "ru")) == "pack.name.ru"
     assert format_path(()) == ""
+
+
+@pytest.mark.parametrize(
+    "address", ["javascript:alert(1)", "ftp://example.lv/x", "example.lv", 'https://x" onclick="y']
+)
+def test_links_in_a_pack_must_be_web_addresses(address):
+    """A pack's links become href attributes on public pages: only http(s) addresses pass."""
+    from tests.jurisdiction.views_fixtures import PACK_CONTENT
+
+    content = copy.deepcopy(PACK_CONTENT)
+    content["legal_bases"][0]["url"] = address
+    with pytest.raises(PackInvalid) as refused:
+        validate_content(content)
+    assert [str(p) for p in refused.value.problems] == [
+        f"legal_bases[0].url: {address!r} is not a web address: it must start with https:// or http://"
+    ]

@@ -7,10 +7,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from opennrm.accounts.models import ApiToken, User
-from opennrm.accounts.services import TOKEN_SCHEME, api_token_issue, api_token_revoke
+from opennrm.accounts.services import (
+    TOKEN_DEFAULT_DAYS,
+    TOKEN_MAX_DAYS,
+    TOKEN_SCHEME,
+    api_token_issue,
+    api_token_revoke,
+)
 from opennrm.core.errors import ApplicationError
-
-MAX_DAYS = 3650
 
 
 def _positive_days(value: str) -> int:
@@ -18,8 +22,8 @@ def _positive_days(value: str) -> int:
         days = int(value)
     except ValueError:
         days = 0
-    if not 1 <= days <= MAX_DAYS:
-        raise ArgumentTypeError(f"--days must be a whole number from 1 to {MAX_DAYS}, not '{value}'")
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ArgumentTypeError(f"--days must be a whole number from 1 to {TOKEN_MAX_DAYS}, not '{value}'")
     return days
 
 
@@ -34,7 +38,10 @@ class Command(BaseCommand):
         issue.add_argument("--user", required=True, help="User name the token acts as.")
         issue.add_argument("--name", default="command line", help="What the token is for.")
         issue.add_argument(
-            "--days", type=_positive_days, help="Valid for this many days (default: no expiry)."
+            "--days",
+            type=_positive_days,
+            default=TOKEN_DEFAULT_DAYS,
+            help=f"Valid for this many days, at most {TOKEN_MAX_DAYS} (default: {TOKEN_DEFAULT_DAYS}).",
         )
         listing = actions.add_parser("list", help="List a user's tokens (never the secrets).")
         listing.add_argument("--user", required=True, help="User name.")
@@ -55,7 +62,7 @@ class Command(BaseCommand):
 
     def _issue(self, options) -> None:
         user = self._user(options["user"])
-        expires_at = timezone.now() + timedelta(days=options["days"]) if options["days"] else None
+        expires_at = timezone.now() + timedelta(days=options["days"])
         try:
             _token, secret = api_token_issue(user=user, name=options["name"], expires_at=expires_at)
         except ApplicationError as error:

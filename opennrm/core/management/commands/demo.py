@@ -16,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--pack", default=settings.OPENNRM_PACK)
 
     def handle(self, *args, action: str, pack: str, **options):
+        if not settings.OPENNRM_ALLOW_DEMO:
+            raise CommandError(
+                "Demo data is refused here: OPENNRM_ALLOWED_HOSTS is set, which marks a production system, and the "
+                "demo accounts' passwords are public. On a test system, set OPENNRM_ALLOW_DEMO=1."
+            )
         path = settings.OPENNRM_PACKS_DIR / pack / "demo" / "directory.yaml"
         if not path.exists():
             raise CommandError(f"Pack '{pack}' has no demo directory ({path}).")
