@@ -107,12 +107,17 @@ def create(*, database_url: str | None, database_name: str) -> ThrowawayDatabase
         names={size: f"{database_name}_{size}" for size in SIZES},
         admin_url=database_url,
     )
-    for name in database.names.values():
-        # A database of this name can only be a leftover of an interrupted benchmark run.
-        _drop(database_url, name)
-        _admin_execute(
-            database_url, sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
-        )
+    try:
+        for name in database.names.values():
+            # A database of this name can only be a leftover of an interrupted benchmark run.
+            _drop(database_url, name)
+            _admin_execute(
+                database_url,
+                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name)),
+            )
+    except Exception:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        raise
     os.environ["DATABASE_URL"] = _bench_url(database_url, database.names[SIZES[0]])
     return database
 

@@ -136,7 +136,7 @@ AUDIT_CASES: dict[str, Callable[[Context], Callable[[], Any]]] = {
 }
 
 
-# --- audit log ----------------------------------------------------------------------------------------------
+# --- staff accounts and the audit chain ---------------------------------------------------------------------
 
 
 def staff(*, username: str, capability: str, institution_ids: list[int]) -> User:

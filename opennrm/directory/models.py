@@ -59,7 +59,11 @@ class Institution(BaseModel):
 
     class Meta:
         ordering = ["code"]
-        indexes = [models.Index(fields=["type", "scope"])]
+        indexes = [
+            models.Index(fields=["type", "scope"]),
+            # The directory lists one type at a time in code order (keyset pagination).
+            models.Index(fields=["type", "code"]),
+        ]
 
     def __str__(self) -> str:
         return localized(self.names) or self.code

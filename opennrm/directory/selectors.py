@@ -126,16 +126,18 @@ def institutions_list(
     """
     institutions = Institution.objects.filter(is_active=True, type__is_active=True)
     if municipality:
-        institutions = institutions.filter(
-            Q(municipality__code=municipality)
-            | Q(
-                pk__in=Institution.service_area.through.objects.filter(
-                    municipality__code=municipality
-                ).values("institution_id")
-            )
-        )
+        # Ids first, so each side of the OR uses its own index instead of a scan of the whole table
+        # (benchmarks/README.md, "institution list by municipality").
+        area_id = Municipality.objects.filter(code=municipality).values_list("pk", flat=True).first()
+        if area_id is None:
+            return Institution.objects.none()
+        served = Institution.service_area.through.objects.filter(municipality_id=area_id).values("institution_id")
+        institutions = institutions.filter(Q(municipality_id=area_id) | Q(pk__in=served))
     if institution_type:
-        institutions = institutions.filter(type__code=institution_type)
+        type_id = InstitutionType.objects.filter(code=institution_type).values_list("pk", flat=True).first()
+        if type_id is None:
+            return Institution.objects.none()
+        institutions = institutions.filter(type_id=type_id)
     if q and q.strip():
         institutions = institutions.filter(_name_matches(q.strip()))
     if after:
