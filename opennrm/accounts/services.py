@@ -233,6 +233,35 @@ def user_password_reset(*, user: User, by: User | None, ip_address: str | None =
 
 
 @transaction.atomic
+def user_two_factor_reset(*, user: User, by: User | None, ip_address: str | None = None) -> int:
+    """Remove the user's authenticators (a lost phone): they enrol a new one at their next sign-in.
+
+    Stricter than a password reset: whoever could reset both could enrol their own phone and sign in as the
+    user, so only the operator at the command line, or an administrator holding every capability the user
+    holds, may do it. Returns how many authenticators were removed.
+    """
+    _check_manager(by=by, user=user)
+    _check_powers(by=by, user=user)
+    if by is not None and not user.assigned_capabilities() <= by.capabilities():
+        raise Forbidden(
+            gettext("Only an administrator with all of %(username)s's permissions may reset their two-step sign-in.")
+            % {"username": user.get_username()}
+        )
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(
+        action="user.two_factor_reset",
+        actor=by,
+        object_type="user",
+        object_id=user.pk,
+        new_values={"username": user.username, "authenticators_removed": removed},
+        purpose=AUDIT_PURPOSE,
+        ip_address=ip_address,
+        institution=user.institution,
+    )
+    return removed
+
+
+@transaction.atomic
 def user_password_change(*, user: User, password: str, ip_address: str | None = None) -> User:
     """The user sets a new password of their own choice; a temporary password stops being required."""
     _check_password(password, user=user)
