@@ -24,8 +24,9 @@ BOX_WIDTH = (WIDTH - 2 * MARGIN - STAGE_WIDTH - GAP - (COLUMNS - 1) * GAP) // CO
 LINE = 16
 SMALL_LINE = 14
 PAD = 8
-# Average glyph advance of the sans-serif face at 13px; wrapping errs on the short side.
-CHAR_WIDTH = 7.2
+# Average glyph advance of the (bold) sans-serif face at 13px, measured on Latvian names with their long
+# diacritic-rich words; wrapping errs on the short side.
+CHAR_WIDTH = 8.0
 SMALL_CHAR_WIDTH = 6.4
 ARROW_GAP = 28
 FIRST_CONTACT = "first_contact"
@@ -164,29 +165,20 @@ def _render(pack: Any, language: str) -> str:
     body: list[str] = []
     summary: list[str] = []
     y = MARGIN + 20
-    body.append(_text(MARGIN, y, [title], css_class="title", line_height=LINE))
-    y += 18
+    # A pack's name can be a long sentence: wrapped, never cut off at the edge of the picture.
+    title_lines = _wrap(title, WIDTH - 2 * MARGIN, 9.0)
+    body.append(_text(MARGIN, y, title_lines, css_class="title", line_height=LINE + 4))
+    y += 18 + (LINE + 4) * (len(title_lines) - 1)
     # The legend explains the two border styles in words, so nothing depends on seeing colour.
-    legend_x = MARGIN
+    first_contact_key = gettext("dashed, rounded: first contact")
     body.append(
-        f'<rect x="{legend_x}" y="{y}" width="28" height="16" rx="6" class="actor-box" '
-        'stroke-dasharray="6 4"/>'
+        f'<rect x="{MARGIN}" y="{y}" width="28" height="16" rx="6" class="actor-box" stroke-dasharray="6 4"/>'
     )
-    body.append(
-        _text(
-            legend_x + 36,
-            y + 12,
-            [gettext("dashed, rounded: first contact")],
-            css_class="legend",
-            line_height=14,
-        )
-    )
-    legend_x += 320
+    body.append(_text(MARGIN + 36, y + 12, [first_contact_key], css_class="legend", line_height=14))
+    legend_x = MARGIN + 36 + round(len(first_contact_key) * SMALL_CHAR_WIDTH) + 2 * GAP
     body.append(f'<rect x="{legend_x}" y="{y}" width="28" height="16" class="actor-box"/>')
     body.append(
-        _text(
-            legend_x + 36, y + 12, [gettext("solid, square: responder")], css_class="legend", line_height=14
-        )
+        _text(legend_x + 36, y + 12, [gettext("solid, square: responder")], css_class="legend", line_height=14)
     )
     y += 16 + 2 * GAP
 

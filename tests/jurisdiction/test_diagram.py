@@ -82,3 +82,14 @@ def test_a_stage_without_institutions_says_so_and_long_names_wrap():
     assert len(list(provider.find(f"{SVG}text[@class='name']"))) > 1  # several tspans: the name wraps
     width = int(root.get("width"))
     assert all(float(t.get("x")) < width for t in root.iter(f"{SVG}tspan"))
+
+
+def test_a_long_model_name_is_wrapped_not_cut_off():
+    content = copy.deepcopy(PACK_CONTENT)
+    long_name = " ".join(["Vispārējais modelis cilvēku tirdzniecības upuru atpazīšanai"] * 3)
+    content["pack"]["name"] = {"lv": long_name, "en": long_name, "ru": long_name}
+    svg = pathway_svg(content, "lv")
+    title = ET.fromstring(svg).find("{http://www.w3.org/2000/svg}text")
+    spans = [span.text for span in title]
+    assert len(spans) > 1
+    assert " ".join(spans).endswith("atpazīšanai")
