@@ -155,6 +155,60 @@ class Municipality(Strict):
     kind: MunicipalityKind
 
 
+Strength = Literal["strong", "medium", "weak"]
+ScreeningPopulation = Literal["adult", "child", "any"]
+ExploitationForm = Literal[
+    "labour", "sexual", "sham_marriage", "forced_criminality", "begging", "domestic_servitude", "other"
+]
+ScreeningContext = Literal["general", "forced_return", "sham_marriage", "forced_criminality"]
+
+
+class Indicator(Strict):
+    id: Id
+    dimension: Id
+    strength: Strength
+    question: Text
+    help: OptionalText = None
+    # Indicators of different sets that ask the same thing share a concept, so a combined screening
+    # ("not sure which form") asks it once.
+    concept: Id | None = None
+    source: str = Field(min_length=1)
+
+
+class Dimension(Strict):
+    id: Id
+    name: Text
+
+
+class PresenceThreshold(Strict):
+    """At least this many `yes` answers of each strength in one dimension; all counts must be met together."""
+
+    strong: int = Field(default=0, ge=0)
+    medium: int = Field(default=0, ge=0)
+    weak: int = Field(default=0, ge=0)
+    medium_or_weak: int = Field(default=0, ge=0)
+
+
+class ScreeningRule(Strict):
+    # A dimension is present when any one threshold is met.
+    present: list[PresenceThreshold] = Field(min_length=1)
+    # Indicative when every group has at least one present dimension (an AND of ORs).
+    indicative: list[list[Id]] = Field(min_length=1)
+
+
+class IndicatorSet(Strict):
+    id: Id
+    title: Text
+    help: Text
+    population: ScreeningPopulation
+    forms: list[ExploitationForm] = Field(min_length=1)
+    context: ScreeningContext
+    source: str = Field(min_length=1)
+    dimensions: list[Dimension] = Field(min_length=1)
+    rule: ScreeningRule
+    indicators: list[Indicator] = Field(min_length=1)
+
+
 class Pack(Strict):
     pack: PackMeta
     legal_bases: list[LegalBasis] = Field(default_factory=list)
@@ -166,7 +220,7 @@ class Pack(Strict):
     municipalities: list[Municipality] = Field(default_factory=list)
     # Reserved for later parts of the system; kept as data so that packs can already carry them.
     workflow: dict[str, Any] = Field(default_factory=dict)
-    indicator_sets: list[Any] = Field(default_factory=list)
+    indicator_sets: list[IndicatorSet] = Field(default_factory=list)
     statistics: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -198,6 +252,9 @@ class Pack(Strict):
 
     def municipality(self, municipality_id: str) -> Municipality | None:
         return next((m for m in self.municipalities if m.id == municipality_id), None)
+
+    def indicator_set(self, set_id: str) -> IndicatorSet | None:
+        return next((s for s in self.indicator_sets if s.id == set_id), None)
 
     def matrix_entry(self, institution_type: str, stage: str) -> MatrixEntry | None:
         return next(
