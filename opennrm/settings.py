@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "opennrm.directory",
     "opennrm.accounts",
     "opennrm.api",
+    "opennrm.screening",
 ]
 
 MIDDLEWARE = [

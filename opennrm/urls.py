@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("model/", include("opennrm.jurisdiction.urls")),
     path("directory/", include("opennrm.directory.urls")),
     path("audit/", include("opennrm.audit.urls")),
+    path("screening/", include("opennrm.screening.urls")),
     prefix_default_language=True,
 )
 

@@ -127,6 +127,14 @@ MATRIX: dict[str, Route] = {
     "directory:contact_point_new": page({ADMIN_A, COORDINATOR}, kwargs=("institution_a",)),
     "directory:contact_point_edit": page({ADMIN_A, COORDINATOR}, kwargs=("contact_a",)),
     "directory:contact_point_disable": page({ADMIN_A, COORDINATOR}, kwargs=("contact_a",)),
+    # The screening tool needs no sign-in and no personal data; saving a screening needs a signed-in member of staff.
+    "screening:start": page(EVERYONE),
+    "screening:step": page(EVERYONE),
+    "screening:result": page(EVERYONE),
+    "screening:save": page(SIGNED_IN, method="post", data={"state": "x"}),
+    # The tiny model here has no indicator sets, so the blank form answers 404 to everyone; the ladder with a
+    # real set is in tests/screening/test_views_permissions.py.
+    "screening:print_form": page(set(), kwargs=("set_id",)),
     # The API: its description is public; every endpoint needs a token (or a session).
     "api-v1:api-root": api(set()),  # only a name to reverse; it serves nothing
     "api-v1:openapi-json": api(EVERYONE),
@@ -139,6 +147,10 @@ MATRIX: dict[str, Route] = {
     "api-v1:list_institutions": api(SIGNED_IN),
     "api-v1:get_institution": api(SIGNED_IN, kwargs=("institution_a",)),
     "api-v1:list_municipalities": api(SIGNED_IN),
+    "api-v1:list_sets": api(SIGNED_IN),
+    "api-v1:list_indicators": api(SIGNED_IN, kwargs=("set_id",)),
+    "api-v1:evaluate": api(SIGNED_IN, method="post"),
+    "api-v1:save_screening": api(SIGNED_IN, method="post"),
     "api-v1:get_who_to_call": api(
         SIGNED_IN,
         query="?municipality=test_town_a&stage=recognition&population=adult&nationality=national",
@@ -196,6 +208,7 @@ class World:
             "institution_a": ("code", self.institution_a.code),
             "contact_a": ("pk", self.contact_a.pk),
             "member_a": ("user_id", self.member_a.pk),
+            "set_id": ("set_id", "no_such_set"),
         }
         return dict(values[name] for name in names)
 

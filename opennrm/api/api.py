@@ -36,3 +36,4 @@ def me(request):
 # Each app's router, under the app's own prefix.
 api.add_router("/model/", "opennrm.jurisdiction.api.router")
 api.add_router("/directory/", "opennrm.directory.api.router")
+api.add_router("/screening/", "opennrm.screening.api.router")

@@ -187,21 +187,26 @@ def _known_ids(content: dict, section: str) -> set[str] | None:
 def _duplicate_ids(content: dict) -> list[tuple[Path, str]]:
     issues = []
     for section in ("legal_bases", "stages", "functions", "institution_types", "roles", "municipalities"):
-        seen: dict[str, int] = {}
-        for index, item in _items(content, section):
-            ident = item.get("id")
-            if not isinstance(ident, str):
-                continue
-            if ident in seen:
-                issues.append(
-                    (
-                        (section, index, "id"),
-                        gettext("duplicate id '%(id)s' (already used by %(other)s)")
-                        % {"id": ident, "other": format_path((section, seen[ident]))},
-                    )
+        issues += _duplicates(_items(content, section), (section,))
+    return issues
+
+
+def _duplicates(items: list[tuple[int, dict]], path: Path) -> list[tuple[Path, str]]:
+    issues, seen = [], {}
+    for index, item in items:
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            issues.append(
+                (
+                    (*path, index, "id"),
+                    gettext("duplicate id '%(id)s' (already used by %(other)s)")
+                    % {"id": ident, "other": format_path((*path, seen[ident]))},
                 )
-            else:
-                seen[ident] = index
+            )
+        else:
+            seen[ident] = index
     return issues
 
 
@@ -278,6 +283,74 @@ def _role_issues(content: dict) -> list[tuple[Path, str]]:
     return issues
 
 
+def _indicator_set_issues(content: dict) -> list[tuple[Path, str]]:
+    issues = _duplicates(_items(content, "indicator_sets"), ("indicator_sets",))
+    for set_index, indicator_set in _items(content, "indicator_sets"):
+        path: Path = ("indicator_sets", set_index)
+        dimensions = _items(indicator_set, "dimensions")
+        indicators = _items(indicator_set, "indicators")
+        issues += _duplicates(dimensions, (*path, "dimensions"))
+        issues += _duplicates(indicators, (*path, "indicators"))
+        known = _known_ids(indicator_set, "dimensions")
+        for index, indicator in indicators:
+            issues += _unknown_refs(
+                indicator,
+                (*path, "indicators", index),
+                "dimension",
+                known,
+                gettext("unknown dimension '%(id)s'"),
+                False,
+            )
+        used = {indicator.get("dimension") for _index, indicator in indicators}
+        for index, dimension in dimensions:
+            ident = dimension.get("id")
+            if isinstance(ident, str) and ident not in used:
+                issues.append(
+                    (
+                        (*path, "dimensions", index),
+                        gettext("dimension '%(id)s' has no indicators") % {"id": ident},
+                    )
+                )
+        issues += _rule_issues(indicator_set.get("rule"), (*path, "rule"), known)
+    return issues
+
+
+def _rule_issues(rule: Any, path: Path, known: set[str] | None) -> list[tuple[Path, str]]:
+    if not isinstance(rule, dict):
+        return []
+    issues = []
+    thresholds = rule.get("present")
+    for index, threshold in enumerate(thresholds if isinstance(thresholds, list) else []):
+        if not isinstance(threshold, dict):
+            continue
+        counts = [threshold.get(key, 0) for key in ("strong", "medium")]
+        if all(isinstance(count, int) and count <= 0 for count in counts):
+            # The ILO method: weak indicators, alone or with nothing, never establish a dimension.
+            issues.append(
+                (
+                    (*path, "present", index),
+                    gettext(
+                        "a threshold must require at least one strong or medium answer "
+                        "(weak indicators alone never make a dimension present)"
+                    ),
+                )
+            )
+    groups = rule.get("indicative")
+    for index, group in enumerate(groups if isinstance(groups, list) else []):
+        if not isinstance(group, list):
+            continue
+        if not group:
+            issues.append(((*path, "indicative", index), gettext("must list at least one dimension")))
+        if known is None:
+            continue
+        issues += [
+            ((*path, "indicative", index, position), gettext("unknown dimension '%(id)s'") % {"id": ref})
+            for position, ref in enumerate(group)
+            if isinstance(ref, str) and ref not in known
+        ]
+    return issues
+
+
 def _declared_languages(content: dict) -> tuple[list[str], list[tuple[Path, str]]]:
     meta = content.get("pack")
     languages = meta.get("languages") if isinstance(meta, dict) else None
@@ -332,10 +405,12 @@ def _translation_issues(content: dict, languages: list[str]) -> list[tuple[Path,
 
 
 def cross_reference_issues(content: dict) -> list[tuple[Path, str]]:
-    """What the schema cannot see: unknown or duplicate ids, unknown capabilities, missing translations."""
+    """What the schema cannot see: unknown or duplicate ids, unknown capabilities, missing translations, and
+    indicator sets whose indicators or rule name dimensions the set does not have."""
     languages, issues = _declared_languages(content)
     issues += _duplicate_ids(content)
     issues += _matrix_issues(content)
     issues += _role_issues(content)
+    issues += _indicator_set_issues(content)
     issues += _translation_issues(content, languages)
     return issues

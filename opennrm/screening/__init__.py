@@ -1,0 +1,1 @@
+"""Recognition screening: indicator sets from the pack, the decision rule, and the tools built on them."""
