@@ -89,7 +89,7 @@ def test_a_long_model_name_is_wrapped_not_cut_off():
     long_name = " ".join(["Vispārējais modelis cilvēku tirdzniecības upuru atpazīšanai"] * 3)
     content["pack"]["name"] = {"lv": long_name, "en": long_name, "ru": long_name}
     svg = pathway_svg(content, "lv")
-    title = ET.fromstring(svg).find("{http://www.w3.org/2000/svg}text")
+    title = parse(svg).find(f"{SVG}text")
     spans = [span.text for span in title]
     assert len(spans) > 1
     assert " ".join(spans).endswith("atpazīšanai")
