@@ -45,3 +45,43 @@ def test_an_administrator_without_the_users_permissions_cannot_reset_their_secon
         user_two_factor_reset(user=case_worker, by=institution_admin)
     assert TOTPDevice.objects.filter(user=case_worker).exists()
     assert not AuditEvent.objects.filter(action="user.two_factor_reset").exists()
+
+
+def test_operator_creates_the_first_accounts(unit, admin_role):
+    temporary = _run(
+        "create",
+        "test.first.admin",
+        "--institution",
+        unit.institution.code,
+        "--roles",
+        admin_role.code,
+        "--email",
+        "first.admin@example.lv",
+    )
+    from opennrm.accounts.models import User
+
+    user = User.objects.get(username="test.first.admin")
+    assert user.check_password(temporary) and user.must_change_password
+    assert user.unit == unit and [r.code for r in user.roles.all()] == [admin_role.code]
+    assert AuditEvent.objects.filter(action="user.create", object_id=str(user.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--institution", "no-such-place", "--roles", "institution_admin"], "There is no unit 'main'"),
+        (["--institution", "INSTITUTION", "--roles", "no_such_role"], "Unknown role(s): no_such_role."),
+    ],
+)
+def test_create_explains_bad_input_and_changes_nothing(unit, admin_role, arguments, message):
+    from opennrm.accounts.models import User
+
+    arguments = [unit.institution.code if a == "INSTITUTION" else a for a in arguments]
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _run("create", "test.nobody", *arguments)
+    assert not User.objects.filter(username="test.nobody").exists()
+
+
+def test_create_refuses_a_taken_name(unit, admin_role, institution_admin):
+    with pytest.raises(CommandError, match="username: This user name is already taken."):
+        _run("create", institution_admin.username, "--institution", unit.institution.code, "--roles", admin_role.code)
