@@ -72,7 +72,8 @@ class Command(BaseCommand):
         summary = gettext(
             "OK: pack '%(pack)s' (%(name)s): %(stages)d stages, %(functions)d functions, "
             "%(types)d institution types, %(entries)d matrix entries, %(bases)d legal bases, "
-            "%(roles)d roles, %(municipalities)d municipalities; languages %(languages)s"
+            "%(roles)d roles, %(municipalities)d municipalities, %(sets)d indicator sets with %(indicators)d "
+            "indicators; languages %(languages)s"
         )
         self.stdout.write(
             summary
@@ -86,6 +87,8 @@ class Command(BaseCommand):
                 "bases": len(pack.legal_bases),
                 "roles": len(pack.roles),
                 "municipalities": len(pack.municipalities),
+                "sets": len(pack.indicator_sets),
+                "indicators": sum(len(s.indicators) for s in pack.indicator_sets),
                 "languages": ", ".join(pack.languages),
             }
         )
