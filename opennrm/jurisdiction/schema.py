@@ -206,6 +206,9 @@ class IndicatorSet(Strict):
     source: str = Field(min_length=1)
     dimensions: list[Dimension] = Field(min_length=1)
     rule: ScreeningRule
+    # For a set used with adults and children alike (population "any"): the rule when the person is a child,
+    # for whom the means of trafficking are not required. Without it, `rule` applies to everyone.
+    child_rule: ScreeningRule | None = None
     indicators: list[Indicator] = Field(min_length=1)
 
 

@@ -311,7 +311,8 @@ def _indicator_set_issues(content: dict) -> list[tuple[Path, str]]:
                         gettext("dimension '%(id)s' has no indicators") % {"id": ident},
                     )
                 )
-        issues += _rule_issues(indicator_set.get("rule"), (*path, "rule"), known)
+        for rule_name in ("rule", "child_rule"):
+            issues += _rule_issues(indicator_set.get(rule_name), (*path, rule_name), known)
     return issues
 
 

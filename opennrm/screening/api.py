@@ -71,6 +71,9 @@ class EvaluateIn(Schema):
 
     set: SetId
     answers: dict[SetId, Answer] = Field(default_factory=dict, max_length=MAX_ANSWERS)
+    population: Literal["adult", "child"] | None = Field(
+        default=None, description="A child is judged by the set's child rule, when it has one."
+    )
 
 
 class SaveIn(Schema):
@@ -80,6 +83,9 @@ class SaveIn(Schema):
         description="{set id: {indicator id: yes | no | unknown}}; one entry per set asked.",
         min_length=1,
         max_length=20,
+    )
+    population: Literal["adult", "child"] | None = Field(
+        default=None, description="A child is judged by the sets' child rules, when they have them."
     )
 
 
@@ -129,7 +135,9 @@ def list_indicators(request, path: Path[SetPath]):
 )
 def evaluate(request, payload: EvaluateIn):
     indicator_set = selectors.access_set(model=_model(), set_id=payload.set)
-    evaluation = selectors.evaluate_set(indicator_set=indicator_set, answers=payload.answers)
+    evaluation = selectors.evaluate_set(
+        indicator_set=indicator_set, answers=payload.answers, population=payload.population
+    )
     return evaluation_payload(evaluation, selectors.set_content(indicator_set))
 
 
@@ -141,7 +149,11 @@ def evaluate(request, payload: EvaluateIn):
 def save_screening(request, payload: SaveIn):
     model = _model()
     screening = services.screening_save(
-        by=request.auth, model=model, answers=payload.answers, ip_address=client_ip(request)
+        by=request.auth,
+        model=model,
+        answers=payload.answers,
+        population=payload.population,
+        ip_address=client_ip(request),
     )
     return Status(
         201,

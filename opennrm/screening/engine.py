@@ -131,10 +131,17 @@ def check_answers(indicator_set: Mapping, answers: Mapping) -> None:
             )
 
 
-def evaluate(indicator_set: Mapping, answers: Mapping[str, str]) -> Evaluation:
-    """What the answers to one set indicate; unlisted indicators count as unknown."""
+def rule_for(indicator_set: Mapping, population: str | None = None) -> Mapping:
+    """The set's rule for this person: its `child_rule` for a child when it has one, else its `rule`."""
+    if population == "child" and indicator_set.get("child_rule"):
+        return indicator_set["child_rule"]
+    return indicator_set["rule"]
+
+
+def evaluate(indicator_set: Mapping, answers: Mapping[str, str], *, population: str | None = None) -> Evaluation:
+    """What the answers to one set indicate for a person of `population`; unlisted indicators count as unknown."""
     check_answers(indicator_set, answers)
-    rule = indicator_set["rule"]
+    rule = rule_for(indicator_set, population)
     dimension_ids = [dimension["id"] for dimension in indicator_set["dimensions"]]
     yes_by_dimension: dict[str, list[dict]] = {dimension_id: [] for dimension_id in dimension_ids}
     strong_yes = False

@@ -226,17 +226,18 @@ class SetResult:
     evaluation: Any
 
 
-def evaluate_set(*, indicator_set: IndicatorSet, answers: Mapping[str, str]):
-    """The engine's Evaluation of one set; unknown indicator ids and bad values raise ApplicationError."""
+def evaluate_set(*, indicator_set: IndicatorSet, answers: Mapping[str, str], population: str | None = None):
+    """The engine's Evaluation of one set for a person of `population` (a child may be judged by the set's
+    child rule); unknown indicator ids and bad values raise ApplicationError."""
     try:
-        return evaluate(set_content(indicator_set), answers)
+        return evaluate(set_content(indicator_set), answers, population=population)
     except ScreeningInputError as error:
         field_name = "answers" if error.field in (None, "answers") else f"answers.{error.field}"
         raise ApplicationError(input_error_message(error), field=field_name, extra=error.extra) from None
 
 
-def set_result(*, indicator_set: IndicatorSet, answers: Mapping[str, str]) -> SetResult:
-    evaluation = evaluate_set(indicator_set=indicator_set, answers=answers)
+def set_result(*, indicator_set: IndicatorSet, answers: Mapping[str, str], population: str | None = None) -> SetResult:
+    evaluation = evaluate_set(indicator_set=indicator_set, answers=answers, population=population)
     names = {d.id: d.name for d in indicator_set.dimensions}
     dimensions = [
         DimensionFinding(

@@ -22,6 +22,7 @@ def screening_save(
     by,
     model: ModelVersion,
     answers: Mapping[str, Mapping[str, str]],
+    population: str | None = None,
     screened_on: datetime.date | None = None,
     ip_address: str | None = None,
 ) -> Screening:
@@ -37,8 +38,13 @@ def screening_save(
     for set_id, set_answers in answers.items():
         indicator_set = selectors.access_set(model=model, set_id=set_id)
         # The outcome is worked out again here: a saved row never takes a caller's word for it.
-        evaluations.append(selectors.evaluate_set(indicator_set=indicator_set, answers=set_answers))
+        evaluations.append(
+            selectors.evaluate_set(indicator_set=indicator_set, answers=set_answers, population=population)
+        )
         clean[indicator_set.id] = dict(set_answers)
+    if not any(value in ("yes", "no") for set_answers in answers.values() for value in dict(set_answers).values()):
+        # A screening with nothing but "don't know" says nothing, and would only swell the statistics.
+        raise ApplicationError(gettext("Answer at least one question with yes or no before saving."), field="answers")
     institution = by.institution
     with transaction.atomic():
         screening = Screening.objects.create(

@@ -163,7 +163,10 @@ def result(request):
     except _Unusable as error:
         return _unusable(request, error)
     by_set = selectors.answers_by_set(steps=steps, answers=state.answers)
-    results = [selectors.set_result(indicator_set=s, answers=by_set.get(s.id, {})) for s in sets]
+    results = [
+        selectors.set_result(indicator_set=s, answers=by_set.get(s.id, {}), population=state.situation.population)
+        for s in sets
+    ]
     outcome = selectors.overall_outcome(results)
     situation = state.situation
     # The place may be chosen on the result page itself, to see whom to call there.
@@ -216,6 +219,7 @@ def save(request):
             by=request.user,
             model=model,
             answers={s.id: by_set.get(s.id, {}) for s in sets},
+            population=state.situation.population,
             ip_address=client_ip(request),
         )
     except Forbidden:

@@ -46,7 +46,9 @@ def test_saves_the_outcome_it_works_out_itself(social_worker, screening_model):
 
 
 def test_the_date_defaults_to_today(police_officer, screening_model):
-    saved = screening_save(by=police_officer, model=screening_model, answers={"test_adult_labour": {}})
+    saved = screening_save(
+        by=police_officer, model=screening_model, answers={"test_adult_labour": {"tal_threats": "no"}}
+    )
     assert saved.screened_on == datetime.date.today()
     assert saved.outcome == "none" and saved.municipality == "" and saved.institution_type == "police"
 
@@ -89,3 +91,13 @@ def test_a_draft_model_is_refused(social_worker, screening_model):
         screening_save(by=social_worker, model=screening_model, answers={"test_adult_labour": {}})
     assert raised.value.field == "model"
     assert not Screening.objects.exists()
+
+
+def test_a_screening_of_only_dont_knows_is_not_saved(social_worker, screening_model):
+    """It says nothing and would only swell the statistics of how often institutions recognise."""
+    with pytest.raises(ApplicationError) as refused:
+        screening_save(
+            by=social_worker, model=screening_model, answers={"test_adult_labour": {"tal_threats": "unknown"}}
+        )
+    assert refused.value.field == "answers"
+    assert not Screening.objects.exists() and not AuditEvent.objects.exists()

@@ -48,19 +48,26 @@ class Command(BaseCommand):
         common(evaluation)
         evaluation.add_argument("--set", required=True, dest="set_id", help="the set's id")
         evaluation.add_argument(
+            "--population",
+            choices=("adult", "child"),
+            default=None,
+            help="the person's age group: a child is judged by the set's child rule, when it has one",
+        )
+        evaluation.add_argument(
             "--answers",
             required=True,
             help='a JSON file {"answers": {"<indicator id>": "yes"|"no"|"unknown"}}, or - for standard input',
         )
 
     def handle(self, *args, action, **options):
-        try:
-            with translation.override(self._language(options["language"])):
+        # Errors are phrased inside the override too, so they come in the language asked for (English by default).
+        with translation.override(self._language(options["language"])):
+            try:
                 getattr(self, f"_{action}")(**options)
-        except ScreeningInputError as error:
-            raise CommandError(input_error_message(error), returncode=INVALID_INPUT) from None
-        except ApplicationError as error:
-            raise CommandError(error.message, returncode=INVALID_INPUT) from None
+            except ScreeningInputError as error:
+                raise CommandError(input_error_message(error), returncode=INVALID_INPUT) from None
+            except ApplicationError as error:
+                raise CommandError(error.message, returncode=INVALID_INPUT) from None
 
     @staticmethod
     def _language(language: str) -> str:
@@ -104,9 +111,9 @@ class Command(BaseCommand):
             ]
         self._emit(rows, "\n".join(lines), output_format)
 
-    def _evaluate(self, *, pack, output_format, set_id, answers, language, **_options) -> None:
+    def _evaluate(self, *, pack, output_format, set_id, answers, language, population=None, **_options) -> None:
         indicator_set = pack_sets(pack).get(set_id)
-        evaluation = evaluate(indicator_set, read_answers(answers))
+        evaluation = evaluate(indicator_set, read_answers(answers), population=population)
         if output_format == "json":
             # The JSON contract is English whatever --language says, so integrators can rely on it.
             with translation.override("en"):
