@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
+from django.utils import translation
 from django.utils.translation import gettext
 from ninja import Path, Router, Schema
 from ninja.responses import Status
@@ -138,7 +139,10 @@ def evaluate(request, payload: EvaluateIn):
     evaluation = selectors.evaluate_set(
         indicator_set=indicator_set, answers=payload.answers, population=payload.population
     )
-    return evaluation_payload(evaluation, selectors.set_content(indicator_set))
+    # The same contract as `opennrm screen evaluate --format json`: the explanation in English, whatever the
+    # request's language, so integrators can rely on it.
+    with translation.override("en"):
+        return evaluation_payload(evaluation, selectors.set_content(indicator_set), "en")
 
 
 @router.post(

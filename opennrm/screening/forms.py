@@ -6,6 +6,8 @@ signed with the site's key, so they cannot be altered, and they are only codes (
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass, field
 
 from django import forms
@@ -82,6 +84,12 @@ class ScreeningState:
     model_number: int
     situation: Situation
     answers: dict[str, str] = field(default_factory=dict)
+    # A random name for this one screening, so that saving it twice (a resent form, a shared link) is refused.
+    nonce: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+
+    @property
+    def save_key(self) -> str:
+        return hashlib.sha256(self.nonce.encode()).hexdigest()
 
     def token(self) -> str:
         payload = {
@@ -90,6 +98,7 @@ class ScreeningState:
             "f": self.situation.form,
             "c": self.situation.context,
             "mu": self.situation.municipality,
+            "n": self.nonce,
             # "Don't know" is what an unanswered question means, so only yes and no are carried.
             "a": {k: v for k, v in sorted(self.answers.items()) if v in ("yes", "no")},
         }
@@ -114,6 +123,6 @@ class ScreeningState:
                 municipality=str(payload.get("mu") or ""),
             )
             answers = {str(k): str(v) for k, v in dict(payload.get("a") or {}).items()}
-            return cls(model_number=int(payload["m"]), situation=situation, answers=answers)
+            return cls(model_number=int(payload["m"]), situation=situation, answers=answers, nonce=str(payload["n"]))
         except (KeyError, TypeError, ValueError):
             raise ValueError(gettext("The screening's answers could not be read.")) from None

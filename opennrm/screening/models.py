@@ -26,6 +26,8 @@ class Screening(BaseModel):
     institution_type = models.CharField(max_length=64, blank=True)
     municipality = models.CharField(max_length=64, blank=True)
     screened_on = models.DateField()
+    # SHA-256 of the web screening's one-off name: the same screening is saved once. Empty from the API.
+    save_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-screened_on", "-pk"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,6 +23,7 @@ def screening_save(
     model: ModelVersion,
     answers: Mapping[str, Mapping[str, str]],
     population: str | None = None,
+    save_key: str | None = None,
     screened_on: datetime.date | None = None,
     ip_address: str | None = None,
 ) -> Screening:
@@ -46,31 +47,35 @@ def screening_save(
         # A screening with nothing but "don't know" says nothing, and would only swell the statistics.
         raise ApplicationError(gettext("Answer at least one question with yes or no before saving."), field="answers")
     institution = by.institution
-    with transaction.atomic():
-        screening = Screening.objects.create(
-            pack_code=model.pack_code,
-            model_version=model,
-            set_ids=list(clean),
-            answers=clean,
-            outcome=combine(evaluations),
-            # The worker's institution's kind and place, never the worker: statistics, not surveillance.
-            institution_type=institution.type.code if institution is not None else "",
-            municipality=(
-                institution.municipality.code if institution is not None and institution.municipality else ""
-            ),
-            screened_on=screened_on or timezone.localdate(),
-        )
-        audit_record(
-            action="screening.save",
-            actor=by,
-            object_type="screening",
-            object_id=screening.pk,
-            new_values={
-                "sets": screening.set_ids,
-                "outcome": screening.outcome,
-                "model_version": model.number,
-            },
-            purpose="recognition screening",
-            ip_address=ip_address,
-        )
+    already_saved = ApplicationError(gettext("This screening has already been saved."), field="state")
+    if save_key is not None and Screening.objects.filter(save_key=save_key).exists():
+        raise already_saved
+    try:
+        with transaction.atomic():
+            screening = Screening.objects.create(
+                pack_code=model.pack_code,
+                model_version=model,
+                set_ids=list(clean),
+                answers=clean,
+                outcome=combine(evaluations),
+                # The worker's institution's kind and place, never the worker: statistics, not surveillance.
+                institution_type=institution.type.code if institution is not None else "",
+                municipality=(
+                    institution.municipality.code if institution is not None and institution.municipality else ""
+                ),
+                screened_on=screened_on or timezone.localdate(),
+                save_key=save_key,
+            )
+            audit_record(
+                action="screening.save",
+                actor=by,
+                object_type="screening",
+                object_id=screening.pk,
+                new_values={"sets": screening.set_ids, "outcome": screening.outcome, "model_version": model.number},
+                purpose="recognition screening",
+                ip_address=ip_address,
+            )
+    except IntegrityError:
+        # The same screening saved twice at the same moment: the unique key lets one through.
+        raise already_saved from None
     return screening

@@ -220,6 +220,7 @@ def save(request):
             model=model,
             answers={s.id: by_set.get(s.id, {}) for s in sets},
             population=state.situation.population,
+            save_key=state.save_key,
             ip_address=client_ip(request),
         )
     except Forbidden:

@@ -101,3 +101,14 @@ def test_a_screening_of_only_dont_knows_is_not_saved(social_worker, screening_mo
         )
     assert refused.value.field == "answers"
     assert not Screening.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_the_same_web_screening_is_saved_once(social_worker, screening_model):
+    """A resent form or a shared result link must not count the same screening twice in the statistics."""
+    answers = {"test_adult_labour": INDICATIVE}
+    screening_save(by=social_worker, model=screening_model, answers=answers, save_key="a" * 64)
+    with pytest.raises(ApplicationError) as refused:
+        screening_save(by=social_worker, model=screening_model, answers=answers, save_key="a" * 64)
+    assert refused.value.field == "state"
+    assert Screening.objects.count() == 1
+    assert AuditEvent.objects.filter(action="screening.save").count() == 1

@@ -284,6 +284,14 @@ class TestSaving:
         client.post(reverse("screening:save"), {"state": _token(page)})
         assert Screening.objects.get().municipality == ""
 
+    def test_saving_the_same_result_twice_keeps_one_row(self, client, social_worker):
+        force_login_verified(client, social_worker)
+        token = _token(client.get(self._result(client)).content.decode())
+        client.post(reverse("screening:save"), {"state": token})
+        response = client.post(reverse("screening:save"), {"state": token}, follow=True)
+        assert "already been saved" in response.content.decode()
+        assert Screening.objects.count() == 1
+
     def test_a_changed_token_saves_nothing(self, client, social_worker):
         force_login_verified(client, social_worker)
         response = client.post(reverse("screening:save"), {"state": "forged"})
