@@ -94,6 +94,7 @@ MATRIX: dict[str, Route] = {
     "accounts:password_change": page(SIGNED_IN),
     "accounts:tokens": page(SIGNED_IN),
     "accounts:users": page({ADMIN_A, ADMIN_B}),
+    "accounts:user_invite": page({ADMIN_A, ADMIN_B}),
     "accounts:user_password_reset": page({ADMIN_A}, method="post", kwargs=("member_a",)),
     "audit:events": page({COORDINATOR, AUDITOR}),
     # The published model and superseded versions are public; drafts are for the working group and editors.

@@ -9,9 +9,7 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -70,3 +68,32 @@ class ApiTokenIssueForm(forms.Form):
 
     def clean_days(self) -> int:
         return self.cleaned_data["days"] or TOKEN_DEFAULT_DAYS
+
+
+class UserInviteForm(forms.Form):
+    """A colleague's account in the administrator's own institution; the service decides what is allowed."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        help_text=_("What they type to sign in, e.g. anna.ozola."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Work e-mail"), required=False)
+    unit = forms.ChoiceField(label=_("Unit"))
+    roles = forms.MultipleChoiceField(label=_("Roles"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, units, roles, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {str(unit.pk): unit for unit in units}
+        self.roles = {role.code: role for role in roles}
+        self.fields["unit"].choices = [(key, str(unit)) for key, unit in self.units.items()]
+        self.fields["roles"].choices = [(code, str(role)) for code, role in self.roles.items()]
+
+    def clean_unit(self):
+        return self.units[self.cleaned_data["unit"]]
+
+    def clean_roles(self):
+        return [self.roles[code] for code in self.cleaned_data["roles"]]

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from opennrm.accounts.models import ApiToken, User
+from opennrm.accounts.models import ApiToken, Role, User
 from opennrm.core.capabilities import ADMINISTRATIVE_CAPABILITIES, Capability
 from opennrm.core.errors import NotFoundOrForbidden
 
@@ -110,3 +110,23 @@ def api_token_for_secret(*, secret: str) -> ApiToken | None:
     if token.expires_at is None or token.expires_at <= timezone.now():
         return None
     return token
+
+
+def roles_assignable_by(*, user: User) -> list[Role]:
+    """Roles `user` may give colleagues: in use, allowed for their institution type, no power they lack."""
+    institution = user.institution
+    if institution is None:
+        return []
+    own = user.capabilities()
+    return [
+        role
+        for role in Role.objects.filter(is_active=True).order_by("code")
+        if (not role.institution_types or institution.type.code in role.institution_types)
+        and not ((frozenset(role.capabilities) - own) & ADMINISTRATIVE_CAPABILITIES)
+    ]
+
+
+def units_of(*, user: User) -> list:
+    """The active units of the user's institution, where an administrator may add colleagues."""
+    institution = user.institution
+    return list(institution.units.filter(is_active=True).order_by("code")) if institution is not None else []

@@ -66,9 +66,7 @@ def _check_powers(*, by: User | None, user: User, roles: list[Role] | None = Non
     if by is None:
         return
     if by.pk is not None and by.pk == user.pk:
-        raise Forbidden(
-            gettext("Your own password and roles cannot be changed here. Ask another administrator.")
-        )
+        raise Forbidden(gettext("Your own password and roles cannot be changed here. Ask another administrator."))
     own = by.capabilities()
     if user.pk is not None and not within_powers_of(by=by, user=user):
         raise Forbidden(
@@ -150,9 +148,7 @@ def user_create(
         raise ApplicationError(gettext("Choose an active unit."), field="unit")
     roles = list(roles)
     _check_roles(roles=roles, unit=unit)
-    user = User(
-        username=username, email=email, first_name=first_name or "", last_name=last_name or "", unit=unit
-    )
+    user = User(username=username, email=email, first_name=first_name or "", last_name=last_name or "", unit=unit)
     _check_manager(by=by, user=user)
     _check_powers(by=by, user=user, roles=roles)
     if password is None:
@@ -172,6 +168,25 @@ def user_create(
         institution=unit.institution,
     )
     return user
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    unit: Unit,
+    roles: Iterable[Role],
+    by: User,
+    ip_address: str | None = None,
+) -> tuple[User, str]:
+    """An administrator adds a colleague: the account and a one-time temporary password (returned once)."""
+    user = user_create(
+        username=username, email=email, first_name=first_name, last_name=last_name, unit=unit, roles=roles, by=by
+    )
+    return user, user_password_reset(user=user, by=by, ip_address=ip_address)
 
 
 @transaction.atomic
@@ -357,13 +372,9 @@ def api_token_issue(
         raise NotFoundOrForbidden()
     name = (name or "").strip()
     if not name:
-        raise ApplicationError(
-            gettext("Give the token a name, e.g. the system that will use it."), field="name"
-        )
+        raise ApplicationError(gettext("Give the token a name, e.g. the system that will use it."), field="name")
     if len(name) > TOKEN_NAME_MAX:
-        raise ApplicationError(
-            gettext("Use at most %(count)d characters.") % {"count": TOKEN_NAME_MAX}, field="name"
-        )
+        raise ApplicationError(gettext("Use at most %(count)d characters.") % {"count": TOKEN_NAME_MAX}, field="name")
     if not user.is_active:
         raise ApplicationError(gettext("The user account is not active."), field="user")
     now = timezone.now()
@@ -396,9 +407,7 @@ def api_token_issue(
     return token, secret
 
 
-def _api_token_revoke(
-    *, token: ApiToken, by: User | None, reason: str, ip_address: str | None = None
-) -> None:
+def _api_token_revoke(*, token: ApiToken, by: User | None, reason: str, ip_address: str | None = None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
     audit_record(
@@ -438,10 +447,7 @@ LAST_USED_RESOLUTION_SECONDS = 60
 def api_token_touch(*, token: ApiToken) -> None:
     """Note that the token was used; at most once a minute, so busy integrations do not write each call."""
     now = timezone.now()
-    if (
-        token.last_used_at is not None
-        and (now - token.last_used_at).total_seconds() < LAST_USED_RESOLUTION_SECONDS
-    ):
+    if token.last_used_at is not None and (now - token.last_used_at).total_seconds() < LAST_USED_RESOLUTION_SECONDS:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now

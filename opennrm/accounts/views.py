@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from opennrm.accounts import selectors, services
-from opennrm.accounts.forms import ApiTokenIssueForm, LoginForm, OtpTokenForm
+from opennrm.accounts.forms import ApiTokenIssueForm, LoginForm, OtpTokenForm, UserInviteForm
 from opennrm.audit.services import client_ip
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 
@@ -107,14 +107,10 @@ def otp_setup(request):
             user=user, device=device, token=form.cleaned_data["token"], ip_address=client_ip(request)
         ):
             otp_login(request, device)
-            messages.success(
-                request, gettext("Two-step sign-in is set up. You will need a code at every sign-in.")
-            )
+            messages.success(request, gettext("Two-step sign-in is set up. You will need a code at every sign-in."))
             return _continue(request)
         else:
-            form.add_error(
-                "token", gettext("This code is not correct. Check the time on your phone and try again.")
-            )
+            form.add_error("token", gettext("This code is not correct. Check the time on your phone and try again."))
     context = {
         "form": form,
         "next": _next_url(request),
@@ -139,15 +135,11 @@ def otp_verify(request):
         if services.totp_throttled(user=user):
             form.add_error("token", gettext("Too many wrong codes. Wait a minute, then enter a new code."))
         else:
-            device = services.totp_verify(
-                user=user, token=form.cleaned_data["token"], ip_address=client_ip(request)
-            )
+            device = services.totp_verify(user=user, token=form.cleaned_data["token"], ip_address=client_ip(request))
             if device is not None:
                 otp_login(request, device)
                 return _continue(request)
-            form.add_error(
-                "token", gettext("This code is not correct. Check the time on your phone and try again.")
-            )
+            form.add_error("token", gettext("This code is not correct. Check the time on your phone and try again."))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -192,6 +184,27 @@ def users(request):
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
+def user_invite(request):
+    _require_user_manager(request)
+    form = UserInviteForm(
+        request.POST or None,
+        units=selectors.units_of(user=request.user),
+        roles=selectors.roles_assignable_by(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.user_invite(**form.cleaned_data, by=request.user, ip_address=client_ip(request))
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            context = {"managed_user": user, "password": password, "created": True}
+            return render(request, "accounts/password_reset_done.html", context)
+    return render(request, "accounts/user_invite.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
 @require_POST
 def user_password_reset(request, user_id: int):
     _require_user_manager(request)
@@ -223,9 +236,7 @@ def tokens(request):
     issued = None
     if request.method == "POST" and request.POST.get("action") == "revoke":
         try:
-            token = selectors.access_own_api_token(
-                user=request.user, token_id=int(request.POST.get("token", ""))
-            )
+            token = selectors.access_own_api_token(user=request.user, token_id=int(request.POST.get("token", "")))
         except (ValueError, NotFoundOrForbidden) as error:
             raise Http404 from error
         services.api_token_revoke(token=token, by=request.user)
