@@ -212,19 +212,23 @@ def contact_point_save(
                 return point
             point.save()
             action = "directory.contact_point_update"
-        audit_record(
-            action=action,
-            actor=by,
-            object_type="contact_point",
-            object_id=point.pk,
-            old_values=old_values,
-            new_values=_snapshot(point),
-            purpose=AUDIT_PURPOSE,
-            ip_address=ip_address,
-            # Filed under the institution concerned, which the coordinator's own institution is not.
-            institution=point.institution,
-        )
+        _audit(point, action=action, by=by, old_values=old_values, ip_address=ip_address)
     return point
+
+
+def _audit(point: ContactPoint, *, action: str, by, old_values: dict | None, ip_address: str | None) -> None:
+    audit_record(
+        action=action,
+        actor=by,
+        object_type="contact_point",
+        object_id=point.pk,
+        old_values=old_values,
+        new_values=_snapshot(point),
+        purpose=AUDIT_PURPOSE,
+        ip_address=ip_address,
+        # Filed under the institution concerned, which the coordinator's own institution is not.
+        institution=point.institution,
+    )
 
 
 def contact_point_disable(*, contact_point: ContactPoint, by, ip_address: str | None = None) -> ContactPoint:
@@ -239,16 +243,7 @@ def contact_point_disable(*, contact_point: ContactPoint, by, ip_address: str | 
         old_values = _snapshot(point)
         point.is_active = False
         point.save(update_fields=["is_active", "updated_at"])
-        audit_record(
-            action="directory.contact_point_disable",
-            actor=by,
-            object_type="contact_point",
-            object_id=point.pk,
-            old_values=old_values,
-            new_values=_snapshot(point),
-            purpose=AUDIT_PURPOSE,
-            ip_address=ip_address,
-            # Filed under the institution concerned, which the coordinator's own institution is not.
-            institution=point.institution,
+        _audit(
+            point, action="directory.contact_point_disable", by=by, old_values=old_values, ip_address=ip_address
         )
     return point
