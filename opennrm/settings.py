@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "opennrm.accounts",
     "opennrm.api",
     "opennrm.screening",
+    "opennrm.cases",
 ]
 
 MIDDLEWARE = [

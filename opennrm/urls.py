@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("directory/", include("opennrm.directory.urls")),
     path("audit/", include("opennrm.audit.urls")),
     path("screening/", include("opennrm.screening.urls")),
+    path("cases/", include("opennrm.cases.urls")),
     prefix_default_language=True,
 )
 

@@ -17,14 +17,29 @@ class Capability(StrEnum):
     # Audit events of the user's own institution; `_ALL` of the whole system (national oversight).
     AUDIT_VIEW = "audit.view"
     AUDIT_VIEW_ALL = "audit.view_all"
-    # Capabilities that later parts of the system check.
+    # Cases the user's institution is a party to and the user is assigned to; `_EDIT` to work on them;
+    # `PERSONAL_DATA_VIEW` to see who the person is (within what the consent lets the institution see).
     CASES_VIEW = "cases.view"
     CASES_EDIT = "cases.edit"
     PERSONAL_DATA_VIEW = "personal_data.view"
+    # Every case of the user's institution (not only assigned ones); assigns workers; receives escalations.
+    CASES_SUPERVISE = "cases.supervise"
+    # Opening a case of another institution in an emergency, with a written reason; audited and flagged.
+    CASES_BREAK_GLASS = "cases.break_glass"
+    # Counts of cases, overdue referrals and flags across the country; never a case or a person.
+    CASES_OVERSEE = "cases.oversee"
     STATS_VIEW = "stats.view"
 
 
-PERSONAL_DATA_CAPABILITIES = frozenset({Capability.CASES_VIEW, Capability.CASES_EDIT, Capability.PERSONAL_DATA_VIEW})
+PERSONAL_DATA_CAPABILITIES = frozenset(
+    {
+        Capability.CASES_VIEW,
+        Capability.CASES_EDIT,
+        Capability.PERSONAL_DATA_VIEW,
+        Capability.CASES_SUPERVISE,
+        Capability.CASES_BREAK_GLASS,
+    }
+)
 
 # A password alone must not open these: they show personal data (cases; the audit log's names and addresses),
 # can take over other accounts (resetting passwords), or change what the whole country works by (publishing).

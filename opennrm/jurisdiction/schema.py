@@ -8,7 +8,7 @@ This module has no Django imports, so a pack can be checked anywhere.
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
@@ -212,6 +212,196 @@ class IndicatorSet(Strict):
     indicators: list[Indicator] = Field(min_length=1)
 
 
+# --- The case workflow (docs/pack-format.md, "workflow") ---------------------------------------------------------
+
+StateKind = Literal["open", "outcome", "closed"]
+# What a transition is set off by: a person acting on the case, a referral being sent or accepted, or `opennrm tick`
+# when a deadline runs out (the deadline names the transition in `on_expiry`).
+Trigger = Literal["manual", "referral_sent", "referral_accepted", "deadline_expired"]
+# Fields of a case a transition may require to be filled in first (the code knows these names).
+CaseField = Literal["sex", "age_band", "citizenship", "forms", "countries", "languages", "municipality", "identity"]
+ConsentMethod = Literal["written", "oral", "interpreter"]
+ConsentGiver = Literal["person", "legal_representative", "orphans_court"]
+Notify = Literal["assigned", "parties", "supervisors"]
+
+
+class Condition(Strict):
+    """Whom a rule concerns; omitted fields match everyone (same meaning as a matrix entry's `applies_to`)."""
+
+    population: list[Population] | None = Field(default=None, min_length=1)
+    nationality: list[Nationality] | None = Field(default=None, min_length=1)
+
+    def matches(self, *, population: str, nationality: str) -> bool:
+        if self.population and population not in self.population:
+            return False
+        if self.nationality and nationality not in self.nationality:
+            return False
+        return True
+
+
+class CaseState(Strict):
+    id: Id
+    name: Text
+    description: Text
+    # open: work goes on; outcome: ended with a reason (not identified, refused, withdrawn); closed: done.
+    kind: StateKind = "open"
+    # The General Model stage the state belongs to, so a case page can show where in the process it is.
+    stage: Id | None = None
+
+
+class Actor(Strict):
+    """Who may perform a transition: a member holding one of `roles` in an institution of one of `institution_types`
+    (empty: any institution) that is a party to the case."""
+
+    roles: list[Id] = Field(min_length=1)
+    institution_types: list[Id] = Field(default_factory=list)
+
+
+class Effect(Strict):
+    """What happens when a transition is performed, if `when` matches the person (omitted: always)."""
+
+    when: Condition | None = None
+    start_deadline: Id | None = None
+    stop_deadline: Id | None = None
+    # One use of a deadline's quota (e.g. one of five follow-up consultations).
+    use_quota: Id | None = None
+    # Institution types made parties to the case (found by the case's municipality in the directory).
+    involve: list[Id] = Field(default_factory=list)
+    notify: list[Notify] = Field(default_factory=list)
+
+
+class Transition(Strict):
+    # Stored versions keep the key authors write (`from`), so a stored workflow reads and compares like the YAML.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+    id: Id
+    name: Text
+    # Shown to the person performing it: what it means and what it needs.
+    help: OptionalText = None
+    from_states: list[Id] = Field(alias="from", min_length=1)
+    to: Id
+    trigger: Trigger = "manual"
+    by: list[Actor] = Field(default_factory=list)
+    # Available only for these persons (e.g. the reflection period for third-country nationals).
+    when: Condition | None = None
+    # Preconditions, all checked by the server.
+    requires_consent: Id | None = None
+    requires_fields: list[CaseField] = Field(default_factory=list)
+    requires_reason: bool = False
+    requires_checklist: Id | None = None
+    requires_document: bool = False
+    effects: list[Effect] = Field(default_factory=list)
+    legal_basis: list[Id] = Field(default_factory=list)
+
+
+class Deadline(Strict):
+    id: Id
+    name: Text
+    description: Text
+    # The period: days, or hours for short ones (a referral's answer). `urgent_hours` replaces it for urgent ones.
+    days: int | None = Field(default=None, gt=0)
+    hours: int | None = Field(default=None, gt=0)
+    urgent_hours: int | None = Field(default=None, gt=0)
+    # How many times something may be used within the period (e.g. 5 consultations in 2 years); none: no quota.
+    quota: int | None = Field(default=None, gt=0)
+    # Reminders go to the assigned workers this many days before the end (0: none).
+    remind_days_before: int = Field(default=0, ge=0)
+    # When it runs out: tell the supervisors of the institution responsible, and/or perform this transition.
+    escalate: bool = False
+    on_expiry: Id | None = None
+    applies_to: Condition | None = None
+    legal_basis: list[Id] = Field(default_factory=list)
+
+
+class ConsentPurpose(Strict):
+    id: Id
+    name: Text
+    description: Text
+
+
+class LegalDutyException(Strict):
+    """When the law obliges an institution to pass information on without consent (e.g. a child in danger).
+
+    A referral under it needs a written justification, is audited and is flagged for review.
+    """
+
+    id: Id
+    name: Text
+    description: Text
+    applies_to: Condition | None = None
+    recipient_types: list[Id] = Field(min_length=1)
+    legal_basis: list[Id] = Field(min_length=1)
+
+
+class ReferralRules(Strict):
+    # The deadline that measures the receiving institution's answer (hours, shorter when urgent).
+    response_deadline: Id
+    # Who may send (any party institution) and who in the receiving institution may accept or decline.
+    sender_roles: list[Id] = Field(min_length=1)
+    receiving_roles: list[Id] = Field(min_length=1)
+    purposes: list[Id] = Field(min_length=1)
+    legal_duty_exceptions: list[LegalDutyException] = Field(default_factory=list)
+
+
+class ChecklistItem(Strict):
+    id: Id
+    text: Text
+
+
+class Checklist(Strict):
+    id: Id
+    name: Text
+    description: Text
+    items: list[ChecklistItem] = Field(min_length=1)
+
+
+class ChildRules(Strict):
+    # Made parties to every child's case when it is opened (found by the case's municipality).
+    involve: list[Id] = Field(default_factory=list)
+    # Who may consent for a child.
+    consent_by: list[ConsentGiver] = Field(min_length=1)
+
+
+class Retention(Strict):
+    # Personal data of a closed or ended case is erased this many days after it closed; de-identified facts stay.
+    days_after_closure: int = Field(gt=0)
+    legal_basis: list[Id] = Field(default_factory=list)
+
+
+class Workflow(Strict):
+    # Case references: "<prefix>-<year>-<six digits>", e.g. LV-2026-000042.
+    reference_prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,6}$")]
+    initial_state: Id
+    states: list[CaseState] = Field(min_length=1)
+    transitions: list[Transition] = Field(min_length=1)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    consent_purposes: list[ConsentPurpose] = Field(min_length=1)
+    checklists: list[Checklist] = Field(default_factory=list)
+    referral: ReferralRules
+    child: ChildRules
+    retention: Retention
+    # Hours that break-glass access lasts before it must be asked for again.
+    break_glass_hours: int = Field(default=12, gt=0)
+
+    def state(self, state_id: str) -> CaseState | None:
+        return next((s for s in self.states if s.id == state_id), None)
+
+    def transition(self, transition_id: str) -> Transition | None:
+        return next((t for t in self.transitions if t.id == transition_id), None)
+
+    def deadline(self, deadline_id: str) -> Deadline | None:
+        return next((d for d in self.deadlines if d.id == deadline_id), None)
+
+    def consent_purpose(self, purpose_id: str) -> ConsentPurpose | None:
+        return next((p for p in self.consent_purposes if p.id == purpose_id), None)
+
+    def checklist(self, checklist_id: str) -> Checklist | None:
+        return next((c for c in self.checklists if c.id == checklist_id), None)
+
+    def legal_duty_exception(self, exception_id: str) -> LegalDutyException | None:
+        return next((e for e in self.referral.legal_duty_exceptions if e.id == exception_id), None)
+
+
 class Pack(Strict):
     pack: PackMeta
     legal_bases: list[LegalBasis] = Field(default_factory=list)
@@ -221,10 +411,17 @@ class Pack(Strict):
     matrix: list[MatrixEntry]
     roles: list[Role]
     municipalities: list[Municipality] = Field(default_factory=list)
-    # Reserved for later parts of the system; kept as data so that packs can already carry them.
-    workflow: dict[str, Any] = Field(default_factory=dict)
+    # Without a workflow the pack describes the model but cases cannot be opened under it.
+    workflow: Workflow | None = None
     indicator_sets: list[IndicatorSet] = Field(default_factory=list)
+    # Reserved for the statistics part of the system; kept as data so that packs can already carry it.
     statistics: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("workflow", mode="before")
+    @classmethod
+    def _empty_workflow_is_none(cls, value: Any) -> Any:
+        # `workflow: {}` is how a pack says "no case workflow yet".
+        return None if value == {} else value
 
     @property
     def code(self) -> str:

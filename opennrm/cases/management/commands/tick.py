@@ -1,0 +1,25 @@
+"""`opennrm tick`: reminders, escalations, expiring periods and e-mail. Run it every few minutes (admin guide)."""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from opennrm.cases.services.tick import tick
+
+
+class Command(BaseCommand):
+    help = (
+        "Send deadline reminders, escalate overdue referrals, end periods that have run out (performing the "
+        "transition the pack names) and deliver queued e-mail. Safe to run as often as wanted."
+    )
+
+    def handle(self, *args, **options) -> None:
+        report = tick()
+        self.stdout.write(
+            f"reminders: {report.reminders}, escalations: {report.escalations}, expired: {report.expired}, "
+            f"transitions: {report.transitions}, e-mails sent: {report.sent}, not sent: {report.failed}"
+        )
+        for problem in report.problems:
+            self.stderr.write(problem)
+        if report.problems:
+            sys.exit(1)

@@ -1,0 +1,352 @@
+"""Referrals between institutions: sent only on a matching consent (or a documented legal duty), answered only by
+the receiving institution's staff holding a receiving role, withdrawn only by the sender before an answer."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from opennrm.cases.models import Case, CaseParty, Consent, DataCategory, Deadline, Referral
+from opennrm.cases.selectors import (
+    case_assignees,
+    case_facts,
+    case_workflow,
+    consents_matching,
+    institution_staff,
+)
+from opennrm.cases.services.common import acting_institution, case_audit, case_event, notify, require_editable
+from opennrm.cases.services.transitions import case_trigger
+from opennrm.cases.workflow import deadline_due
+from opennrm.core.capabilities import Capability
+from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
+from opennrm.directory.models import Institution
+
+MESSAGE_MAX = 5000
+JUSTIFICATION_MIN = 20
+DECLINE_REASON_MIN = 5
+
+
+def _roles(by) -> set[str]:
+    return {role.code for role in by.active_roles()}
+
+
+def _check_scope(data_scope) -> list[str]:
+    scope = []
+    for category in data_scope or []:
+        if category not in DataCategory.values:
+            raise ApplicationError(
+                gettext("“%(value)s” is not a category of data.") % {"value": category}, field="data_scope"
+            )
+        if category not in scope:
+            scope.append(category)
+    return scope
+
+
+def _consent_for(*, case: Case, purpose: str, recipient: Institution, scope: list[str]) -> Consent | None:
+    """The newest valid consent for this purpose and recipient that covers every category asked for."""
+    for consent in consents_matching(case=case, purpose=purpose, recipient=recipient).order_by("-created_at", "-pk"):
+        if set(scope) <= set(consent.data_categories):
+            return consent
+    return None
+
+
+def referral_send(
+    *,
+    by,
+    case: Case,
+    to_institution: Institution,
+    purpose: str,
+    urgency: str = Referral.Urgency.NORMAL,
+    message: str = "",
+    data_scope=(),
+    legal_duty_exception: str = "",
+    legal_duty_justification: str = "",
+    ip_address: str | None = None,
+) -> Referral:
+    """Refer the case to another institution, with the data its consent (or a legal duty) allows."""
+    institution = require_editable(by=by, case=case)
+    workflow = case_workflow(case)
+    rules = workflow.referral
+    if not _roles(by).intersection(rules.sender_roles):
+        raise Forbidden(gettext("Your role does not allow sending referrals."))
+    if case.state_kind != "open":
+        raise ApplicationError(gettext("An ended case cannot be referred."), field="case")
+    if to_institution is None or not to_institution.is_active:
+        raise ApplicationError(gettext("Choose an institution that is in the directory."), field="to_institution")
+    if to_institution.pk == institution.pk:
+        raise ApplicationError(gettext("A case cannot be referred to your own institution."), field="to_institution")
+    if purpose not in rules.purposes:
+        raise ApplicationError(gettext("Choose what the referral is for."), field="purpose")
+    if urgency not in Referral.Urgency.values:
+        raise ApplicationError(gettext("Choose how urgent the referral is."), field="urgency")
+    if len(message or "") > MESSAGE_MAX:
+        raise ApplicationError(gettext("The message is too long."), field="message")
+    scope = _check_scope(data_scope)
+    consent = None
+    exception = None
+    if legal_duty_exception:
+        exception = workflow.legal_duty_exception(legal_duty_exception)
+        facts = case_facts(case)
+        if exception is None or (
+            exception.applies_to is not None
+            and not exception.applies_to.matches(population=facts.population, nationality=facts.nationality)
+        ):
+            raise ApplicationError(
+                gettext("This legal duty does not apply to this case."), field="legal_duty_exception"
+            )
+        if to_institution.type.code not in exception.recipient_types:
+            raise ApplicationError(
+                gettext("This legal duty does not allow referring to this institution."), field="to_institution"
+            )
+        if len((legal_duty_justification or "").strip()) < JUSTIFICATION_MIN:
+            raise ApplicationError(
+                gettext("Explain in at least %(min)d characters why the law requires the referral without consent.")
+                % {"min": JUSTIFICATION_MIN},
+                field="legal_duty_justification",
+            )
+    else:
+        consent = _consent_for(case=case, purpose=purpose, recipient=to_institution, scope=scope)
+        if consent is None:
+            # Enforced here, on the server, whatever the interface shows: no consent, no referral.
+            raise ApplicationError(
+                gettext(
+                    "There is no valid consent of the person for this purpose, this recipient and this data. "
+                    "Record the consent first."
+                ),
+                field="consent",
+            )
+    response_rule = workflow.deadline(rules.response_deadline)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("model_version", "municipality").get(pk=case.pk)
+        if CaseParty.objects.filter(case=case, institution=to_institution, left_at__isnull=True).exists():
+            raise ApplicationError(gettext("This institution already takes part in the case."), field="to_institution")
+        if Referral.objects.filter(case=case, to_institution=to_institution, status=Referral.Status.SENT).exists():
+            raise ApplicationError(
+                gettext("A referral to this institution is already waiting for an answer."), field="to_institution"
+            )
+        now = timezone.now()
+        due_at = deadline_due(response_rule, starts_at=now, urgent=urgency == Referral.Urgency.URGENT)
+        referral = Referral.objects.create(
+            case=case,
+            from_institution=institution,
+            to_institution=to_institution,
+            purpose=purpose,
+            urgency=urgency,
+            message=(message or "").strip(),
+            data_scope=scope,
+            consent=consent,
+            legal_duty_exception=exception.id if exception else "",
+            legal_duty_justification=(legal_duty_justification or "").strip() if exception else "",
+            needs_review=exception is not None,
+            sent_by=by,
+            sent_at=now,
+            due_at=due_at,
+        )
+        Deadline.objects.create(
+            case=case,
+            kind=response_rule.id,
+            referral=referral,
+            responsible_institution=to_institution,
+            starts_at=now,
+            due_at=due_at,
+        )
+        details = {
+            "referral": referral.pk,
+            "to": to_institution.code,
+            "purpose": purpose,
+            "urgency": urgency,
+            "data_scope": scope,
+            "consent": consent.pk if consent else None,
+            "legal_duty_exception": referral.legal_duty_exception,
+        }
+        case_event(case=case, kind="referral.sent", by=by, details=details)
+        case_audit(
+            action="referral.sent",
+            case=case,
+            by=by,
+            new_values={**details, "flagged": referral.needs_review},
+            ip_address=ip_address,
+        )
+        case_trigger(case=case, trigger="referral_sent", by=by)
+        notify(
+            users=institution_staff(institution=to_institution, roles=rules.receiving_roles),
+            kind="referral.received",
+            case=None,
+            key=f"referral:{referral.pk}",
+            details={"referral": referral.pk, "urgency": urgency},
+        )
+    return referral
+
+
+def _locked_incoming(*, by, referral_id: int) -> tuple[Referral, set[str]]:
+    """The referral, locked, if `by` belongs to the receiving institution and holds a receiving role."""
+    referral = (
+        Referral.objects.select_for_update()
+        .select_related("case__model_version", "to_institution__type", "from_institution")
+        .filter(pk=referral_id)
+        .first()
+    )
+    institution = by.institution
+    if (
+        referral is None
+        or institution is None
+        or referral.to_institution_id != institution.pk
+        or not by.has_capability(Capability.CASES_VIEW)
+    ):
+        raise NotFoundOrForbidden()
+    workflow = case_workflow(referral.case)
+    if not _roles(by).intersection(workflow.referral.receiving_roles):
+        raise Forbidden(gettext("Only staff with a receiving role can answer a referral."))
+    if referral.status != Referral.Status.SENT:
+        raise ApplicationError(
+            gettext("This referral has already been answered or withdrawn."),
+            field="status",
+            extra={"status": referral.status},
+        )
+    return referral, _roles(by)
+
+
+def _close_response_deadline(referral: Referral, now) -> None:
+    Deadline.objects.filter(referral=referral, status=Deadline.Status.RUNNING).update(
+        status=Deadline.Status.MET, ended_at=now, updated_at=now
+    )
+
+
+def referral_accept(*, by, referral_id: int, ip_address: str | None = None) -> Referral:
+    """Accept a referral: the institution becomes a party with the referral's data scope, `by` is assigned."""
+    from opennrm.cases.models import Assignment
+
+    with transaction.atomic():
+        # The row lock makes two simultaneous accepts take turns; the second finds it answered and is refused.
+        referral, _roles_held = _locked_incoming(by=by, referral_id=referral_id)
+        case = Case.objects.select_for_update().select_related("model_version", "municipality").get(pk=referral.case_id)
+        now = timezone.now()
+        referral.status = Referral.Status.ACCEPTED
+        referral.answered_by = by
+        referral.answered_at = now
+        referral.save(update_fields=["status", "answered_by", "answered_at", "updated_at"])
+        _close_response_deadline(referral, now)
+        party, created = CaseParty.objects.get_or_create(
+            case=case,
+            institution=referral.to_institution,
+            defaults={"reason": CaseParty.Reason.REFERRAL, "data_scope": referral.data_scope, "joined_at": now},
+        )
+        if not created:
+            party.data_scope = sorted(set(party.data_scope) | set(referral.data_scope))
+            party.left_at = None
+            party.save(update_fields=["data_scope", "left_at", "updated_at"])
+        Assignment.objects.get_or_create(case=case, user=by, ended_at=None, defaults={"assigned_by": by})
+        details = {"referral": referral.pk, "institution": referral.to_institution.code}
+        case_event(case=case, kind="referral.accepted", by=by, details=details)
+        case_audit(action="referral.accepted", case=case, by=by, new_values=details, ip_address=ip_address)
+        case_trigger(case=case, trigger="referral_accepted", by=by)
+        notify(
+            users=[u for u in case_assignees(case=case) if u.pk != by.pk],
+            kind="referral.accepted",
+            case=case,
+            key=f"referral-accepted:{referral.pk}",
+            details={"referral": referral.pk},
+        )
+    return referral
+
+
+def referral_decline(*, by, referral_id: int, reason: str, ip_address: str | None = None) -> Referral:
+    """Decline a referral, with the reason the sender will read."""
+    reason = (reason or "").strip()
+    if len(reason) < DECLINE_REASON_MIN:
+        raise ApplicationError(gettext("Give the reason for declining."), field="reason")
+    if len(reason) > MESSAGE_MAX:
+        raise ApplicationError(gettext("The reason is too long."), field="reason")
+    with transaction.atomic():
+        referral, _roles_held = _locked_incoming(by=by, referral_id=referral_id)
+        now = timezone.now()
+        referral.status = Referral.Status.DECLINED
+        referral.answered_by = by
+        referral.answered_at = now
+        referral.decline_reason = reason
+        referral.save(update_fields=["status", "answered_by", "answered_at", "decline_reason", "updated_at"])
+        _close_response_deadline(referral, now)
+        details = {"referral": referral.pk, "institution": referral.to_institution.code}
+        case_event(case=referral.case, kind="referral.declined", by=by, details=details)
+        case_audit(action="referral.declined", case=referral.case, by=by, new_values=details, ip_address=ip_address)
+        notify(
+            users=case_assignees(case=referral.case),
+            kind="referral.declined",
+            case=referral.case,
+            key=f"referral-declined:{referral.pk}",
+            details={"referral": referral.pk},
+        )
+    return referral
+
+
+def referral_withdraw(*, by, referral_id: int, ip_address: str | None = None) -> Referral:
+    """The sending institution takes back a referral that has not been answered yet."""
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update().select_related("case__model_version").filter(pk=referral_id).first()
+        )
+        if referral is None:
+            raise NotFoundOrForbidden()
+        institution = acting_institution(by)
+        if referral.from_institution_id != institution.pk:
+            raise NotFoundOrForbidden()
+        require_editable(by=by, case=referral.case)
+        if referral.status != Referral.Status.SENT:
+            raise ApplicationError(
+                gettext("Only a referral still waiting for an answer can be withdrawn."), field="status"
+            )
+        _withdraw(referral=referral, by=by, cause="sender", ip_address=ip_address)
+    return referral
+
+
+def _withdraw(*, referral: Referral, by, cause: str, ip_address: str | None = None) -> None:
+    now = timezone.now()
+    referral.status = Referral.Status.WITHDRAWN
+    referral.answered_at = now
+    referral.save(update_fields=["status", "answered_at", "updated_at"])
+    Deadline.objects.filter(referral=referral, status=Deadline.Status.RUNNING).update(
+        status=Deadline.Status.CANCELLED, ended_at=now, updated_at=now
+    )
+    details = {"referral": referral.pk, "institution": referral.to_institution.code, "cause": cause}
+    case_event(case=referral.case, kind="referral.withdrawn", by=by, details=details)
+    case_audit(action="referral.withdrawn", case=referral.case, by=by, new_values=details, ip_address=ip_address)
+
+
+def referrals_lapse_for_consent(*, consent: Consent, by) -> int:
+    """Withdraw the unanswered referrals that rest on a consent being withdrawn; returns how many."""
+    pending = list(
+        Referral.objects.select_for_update()
+        .select_related("case", "to_institution")
+        .filter(consent=consent, status=Referral.Status.SENT)
+    )
+    for referral in pending:
+        _withdraw(referral=referral, by=by, cause="consent_withdrawn")
+    return len(pending)
+
+
+def referral_review(*, by, referral_id: int, ip_address: str | None = None) -> Referral:
+    """Someone with audit rights confirms they have read a legal-duty referral's justification."""
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update()
+            .select_related("case")
+            .filter(pk=referral_id, needs_review=True)
+            .first()
+        )
+        if referral is None:
+            raise NotFoundOrForbidden()
+        own = by.institution is not None and by.institution.pk == referral.from_institution_id
+        if not (by.has_capability(Capability.AUDIT_VIEW_ALL) or (by.has_capability(Capability.AUDIT_VIEW) and own)):
+            raise NotFoundOrForbidden()
+        referral.needs_review = False
+        referral.reviewed_by = by
+        referral.reviewed_at = timezone.now()
+        referral.save(update_fields=["needs_review", "reviewed_by", "reviewed_at", "updated_at"])
+        case_audit(
+            action="referral.reviewed",
+            case=referral.case,
+            by=by,
+            purpose="audit review",
+            new_values={"referral": referral.pk},
+            ip_address=ip_address,
+        )
+    return referral

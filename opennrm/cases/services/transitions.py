@@ -1,0 +1,242 @@
+"""Moving a case through its pack's workflow, and the deadlines, parties and notifications that sets off.
+
+The rules come from `workflow.py` (pure); this module gathers the facts, refuses with a clear message, applies the
+plan and records it — all in the caller's transaction.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from opennrm.cases.models import Case, CaseParty, Deadline, Document, TransitionRecord
+from opennrm.cases.selectors import case_assignees, case_facts, case_workflow, institution_staff
+from opennrm.cases.services.common import acting_institution, case_audit, case_event, notify
+from opennrm.cases.workflow import ActorFacts, Refusal, Submission, deadline_due, plan, refusals, triggered_transition
+from opennrm.core.capabilities import Capability
+from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
+from opennrm.core.i18n import localized
+from opennrm.jurisdiction.schema import Transition, Workflow
+
+REASON_MAX = 5000
+
+
+def refusal_message(refusal: Refusal, workflow: Workflow) -> str:
+    """A person-readable sentence for a refusal of the workflow engine."""
+    params = refusal.params
+    if refusal.code == "wrong_state":
+        state = workflow.state(params.get("state", ""))
+        return gettext("This step is not possible while the case is in the state “%(state)s”.") % {
+            "state": localized(state.name) if state else params.get("state", "")
+        }
+    if refusal.code == "not_for_person":
+        return gettext("This step does not apply to this person.")
+    if refusal.code == "not_allowed":
+        return gettext("Your role in your institution does not allow this step.")
+    if refusal.code == "consent_missing":
+        purpose = workflow.consent_purpose(params.get("purpose", ""))
+        return gettext("This step needs the person's valid consent for “%(purpose)s”.") % {
+            "purpose": localized(purpose.name) if purpose else params.get("purpose", "")
+        }
+    if refusal.code == "field_missing":
+        return gettext("Fill in “%(field)s” in the case first.") % {"field": refusal.field}
+    if refusal.code == "reason_missing":
+        return gettext("Give the reasons for this step.")
+    if refusal.code == "checklist_incomplete":
+        return gettext("Every criterion of the checklist must be confirmed.")
+    if refusal.code == "checklist_unknown":
+        return gettext("The checklist contains items that are not in it.")
+    if refusal.code == "document_missing":
+        return gettext("Attach the decision document.")
+    if refusal.code == "quota_not_running":
+        return gettext("The period this step counts against is not running.")
+    if refusal.code == "quota_used_up":
+        return gettext("All the uses this period allows have been used.")
+    return gettext("This step is not possible now.")
+
+
+def _raise(problems: list[Refusal], workflow: Workflow) -> None:
+    first = problems[0]
+    raise ApplicationError(
+        refusal_message(first, workflow),
+        field=first.field,
+        extra={
+            "problems": [{"code": p.code, "field": p.field, "message": refusal_message(p, workflow)} for p in problems]
+        },
+    )
+
+
+def _start_deadline(*, case: Case, workflow: Workflow, kind: str, now) -> Deadline | None:
+    rule = workflow.deadline(kind)
+    if rule is None or Deadline.objects.filter(case=case, kind=kind, status=Deadline.Status.RUNNING).exists():
+        return None
+    deadline = Deadline.objects.create(
+        case=case, kind=kind, starts_at=now, due_at=deadline_due(rule, starts_at=now), quota=rule.quota
+    )
+    case_event(case=case, kind="deadline.started", details={"deadline": kind, "due_at": deadline.due_at.isoformat()})
+    return deadline
+
+
+def _stop_deadline(*, case: Case, kind: str, now) -> None:
+    for deadline in Deadline.objects.select_for_update().filter(case=case, kind=kind, status=Deadline.Status.RUNNING):
+        deadline.status = Deadline.Status.MET if now <= deadline.due_at else Deadline.Status.EXPIRED
+        deadline.ended_at = now
+        deadline.save(update_fields=["status", "ended_at", "updated_at"])
+        case_event(case=case, kind="deadline.ended", details={"deadline": kind, "status": deadline.status})
+
+
+def _use_quota(*, case: Case, kind: str) -> None:
+    deadline = Deadline.objects.select_for_update().filter(case=case, kind=kind, status=Deadline.Status.RUNNING).first()
+    if deadline is not None:
+        deadline.used += 1
+        deadline.save(update_fields=["used", "updated_at"])
+
+
+def _recipients(*, case: Case, who: str) -> list:
+    if who == "assigned":
+        return case_assignees(case=case)
+    parties = CaseParty.objects.filter(case=case, left_at__isnull=True).select_related("institution")
+    if who == "supervisors":
+        return [
+            u
+            for p in parties
+            for u in institution_staff(institution=p.institution, capability=Capability.CASES_SUPERVISE)
+        ]
+    # "parties": the assigned workers of every party, and the supervisors of parties with nobody assigned yet.
+    assigned = case_assignees(case=case)
+    covered = {u.institution.pk for u in assigned if u.institution}
+    supervisors = [
+        u
+        for p in parties
+        if p.institution_id not in covered
+        for u in institution_staff(institution=p.institution, capability=Capability.CASES_SUPERVISE)
+    ]
+    return assigned + supervisors
+
+
+def apply_transition(
+    *,
+    case: Case,
+    transition: Transition,
+    by=None,
+    reason: str = "",
+    checklist=(),
+    document: Document | None = None,
+    ip_address: str | None = None,
+) -> TransitionRecord:
+    """Perform a transition already checked, with all its effects. Must run inside a transaction."""
+    from opennrm.cases.services.cases import _involve
+
+    workflow = case_workflow(case)
+    facts = case_facts(case)
+    steps = plan(workflow, transition, facts)
+    now = timezone.now()
+    record = TransitionRecord.objects.create(
+        case=case,
+        transition=transition.id,
+        from_state=steps.from_state,
+        to_state=steps.to_state,
+        performed_by=by,
+        institution=by.institution if by is not None else None,
+        performed_at=now,
+        reason=reason.strip(),
+        checklist=sorted(checklist),
+        document=document,
+    )
+    case.state = steps.to_state
+    case.state_kind = steps.to_kind
+    if steps.to_kind in ("outcome", "closed") and case.ended_at is None:
+        case.ended_at = now
+    elif steps.to_kind == "open":
+        case.ended_at = None
+    case.save(update_fields=["state", "state_kind", "ended_at", "updated_at"])
+    for kind in steps.stop_deadlines:
+        _stop_deadline(case=case, kind=kind, now=now)
+    for kind in steps.start_deadlines:
+        _start_deadline(case=case, workflow=workflow, kind=kind, now=now)
+    for kind in steps.use_quota:
+        _use_quota(case=case, kind=kind)
+    if steps.to_kind in ("outcome", "closed"):
+        # Nothing runs on for an ended case: its periods stop with it.
+        for deadline in Deadline.objects.filter(case=case, status=Deadline.Status.RUNNING):
+            _stop_deadline(case=case, kind=deadline.kind, now=now)
+    if steps.involve:
+        _involve(case=case, type_codes=steps.involve, reason=CaseParty.Reason.INVOLVED, by=by)
+    details = {
+        "transition": transition.id,
+        "from": steps.from_state,
+        "to": steps.to_state,
+        "checklist": sorted(checklist),
+        "document": document.pk if document else None,
+        "with_reason": bool(reason.strip()),
+    }
+    case_event(case=case, kind="transition.performed", by=by, details=details)
+    case_audit(
+        action="case.transition",
+        case=case,
+        by=by,
+        old_values={"state": steps.from_state},
+        new_values=details,
+        ip_address=ip_address,
+    )
+    for who in steps.notify:
+        notify(
+            users=[u for u in _recipients(case=case, who=who) if by is None or u.pk != by.pk],
+            kind="case.transition",
+            case=case,
+            key=f"transition:{record.pk}",
+            details={"transition": transition.id, "to": steps.to_state},
+        )
+    return record
+
+
+def case_transition(
+    *,
+    by,
+    case: Case,
+    transition: str,
+    reason: str = "",
+    checklist=(),
+    document: Document | None = None,
+    ip_address: str | None = None,
+) -> TransitionRecord:
+    """Perform a manual transition of the case's workflow, if `by` may and its preconditions are met."""
+    workflow = case_workflow(case)
+    rule = workflow.transition(transition)
+    if rule is None:
+        raise ApplicationError(gettext("There is no such step in this case's workflow."), field="transition")
+    if len(reason or "") > REASON_MAX:
+        raise ApplicationError(gettext("The reasons are too long."), field="reason")
+    if document is not None and document.case_id != case.pk:
+        raise NotFoundOrForbidden()
+    institution = acting_institution(by)
+    with transaction.atomic():
+        # Locked so that two people performing steps at once cannot both start from the same state.
+        case = Case.objects.select_for_update().select_related("model_version", "municipality").get(pk=case.pk)
+        is_party = CaseParty.objects.filter(case=case, institution=institution, left_at__isnull=True).exists()
+        actor = ActorFacts(
+            roles=frozenset(role.code for role in by.active_roles()),
+            institution_type=institution.type.code,
+            is_party=is_party and by.has_capability(Capability.CASES_VIEW) and case.erased_at is None,
+        )
+        given = Submission(reason=reason or "", checklist=frozenset(checklist or ()), has_document=document is not None)
+        problems = refusals(workflow, rule, case_facts(case), actor, given)
+        if problems:
+            _raise(problems, workflow)
+        return apply_transition(
+            case=case,
+            transition=rule,
+            by=by,
+            reason=reason or "",
+            checklist=checklist or (),
+            document=document,
+            ip_address=ip_address,
+        )
+
+
+def case_trigger(*, case: Case, trigger: str, by=None) -> TransitionRecord | None:
+    """Perform the transition an event sets off from the case's state, if the workflow has one."""
+    workflow = case_workflow(case)
+    rule = triggered_transition(workflow, trigger, case_facts(case))
+    if rule is None:
+        return None
+    return apply_transition(case=case, transition=rule, by=by)
