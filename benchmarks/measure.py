@@ -30,6 +30,30 @@ def _samples(fn: Callable[[], Any], count: int) -> list[float]:
     return samples
 
 
+def latencies(samples: list[float]) -> dict[str, Any]:
+    """Percentiles of response times (seconds in, milliseconds out), as a load test reports them."""
+    ordered = sorted(samples)
+    if not ordered:
+        return {"requests": 0}
+
+    def percentile(p: float) -> float:
+        # Linear interpolation between the two nearest ranks (numpy's default), so small samples are not jumpy.
+        rank = (len(ordered) - 1) * p
+        low = int(rank)
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+    return {
+        "requests": len(ordered),
+        "p50_ms": round(percentile(0.50) * 1000, 1),
+        "p95_ms": round(percentile(0.95) * 1000, 1),
+        "p99_ms": round(percentile(0.99) * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+        "min_ms": round(ordered[0] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
+
+
 def timed(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> dict[str, Any]:
     """Median, minimum and maximum wall time of `fn` in milliseconds over `repeat` runs after `warmup` runs."""
     for _ in range(warmup):

@@ -220,3 +220,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("OPENNRM_LOG_LEVEL", "WARNING")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Error reports never carry what a form posted: on case pages that is a person's name, a consent or a note.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "opennrm.core.errors_reporting.NoPostDataReporterFilter"
+
+# E-mail notifications (sent by `opennrm tick`): printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get(
+    "OPENNRM_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("OPENNRM_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("OPENNRM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("OPENNRM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("OPENNRM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("OPENNRM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("OPENNRM_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("OPENNRM_EMAIL_FROM", "OpenNRM <no-reply@example.lv>")
+# Links in e-mails point here.
+OPENNRM_BASE_URL = os.environ.get("OPENNRM_BASE_URL", "http://127.0.0.1:8000")
+
+# Documents attached to cases: at most this size (they are encrypted in memory before they are stored).
+OPENNRM_DOCUMENT_MAX_BYTES = int(os.environ.get("OPENNRM_DOCUMENT_MAX_MB", "10")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = OPENNRM_DOCUMENT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = OPENNRM_DOCUMENT_MAX_BYTES + 1024 * 1024

@@ -36,7 +36,11 @@ ANONYMOUS, STAFF, WORKGROUP, EDITOR, COORDINATOR, ADMIN_A, ADMIN_B, AUDITOR = (
     "admin_b",
     "auditor",
 )
-EVERYONE = frozenset({ANONYMOUS, STAFF, WORKGROUP, EDITOR, COORDINATOR, ADMIN_A, ADMIN_B, AUDITOR})
+# Case work: a worker who opens cases, a holder of emergency access, and national oversight (counts only).
+CASEWORKER, EMERGENCY, OVERSEER = "caseworker", "emergency", "overseer"
+EVERYONE = frozenset(
+    {ANONYMOUS, STAFF, WORKGROUP, EDITOR, COORDINATOR, ADMIN_A, ADMIN_B, AUDITOR, CASEWORKER, EMERGENCY, OVERSEER}
+)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
 
 CAPABILITIES = {
@@ -55,6 +59,9 @@ CAPABILITIES = {
     ADMIN_A: [Capability.USERS_MANAGE, Capability.DIRECTORY_EDIT],
     ADMIN_B: [Capability.USERS_MANAGE, Capability.DIRECTORY_EDIT],
     AUDITOR: [Capability.AUDIT_VIEW],
+    CASEWORKER: [Capability.CASES_VIEW, Capability.CASES_EDIT, Capability.PERSONAL_DATA_VIEW],
+    EMERGENCY: [Capability.CASES_VIEW, Capability.PERSONAL_DATA_VIEW, Capability.CASES_BREAK_GLASS],
+    OVERSEER: [Capability.CASES_OVERSEE],
 }
 
 
@@ -81,6 +88,8 @@ def api(allowed, **options) -> Route:
 DRAFT_EDITORS = {EDITOR, COORDINATOR}
 DRAFT_READERS = {WORKGROUP, EDITOR, COORDINATOR}
 ENTRY = ("draft", "type_id", "stage_id")
+CASE_READERS = {CASEWORKER, EMERGENCY}
+AUDIT_READERS = {COORDINATOR, AUDITOR}
 
 MATRIX: dict[str, Route] = {
     "set_language": page(EVERYONE, method="post", data={"language": "en", "next": "/en/"}),
@@ -133,9 +142,40 @@ MATRIX: dict[str, Route] = {
     "screening:step": page(EVERYONE),
     "screening:result": page(EVERYONE),
     "screening:save": page(SIGNED_IN, method="post", data={"state": "x"}),
+    # Starting a referral from a result opens a case, so it needs cases.edit (a bad state answers 400).
+    "screening:refer": page({CASEWORKER}, method="post", data={"state": "x"}),
     # The tiny model here has no indicator sets, so the blank form answers 404 to everyone; the ladder with a
     # real set is in tests/screening/test_views_permissions.py.
     "screening:print_form": page(set(), kwargs=("set_id",)),
+    # Cases: lists and finding need cases.view, opening cases.edit; emergency access, oversight and the audit
+    # review queue each need their own capability. This world's model has no workflow and no case, so every page
+    # of one case, referral or emergency access answers 404 to everyone: their ladders run on the Latvian model
+    # in tests/cases (test_views_case.py, test_views_referrals.py, test_views_lists.py).
+    "cases:list": page(CASE_READERS),
+    "cases:inbox": page(CASE_READERS),
+    "cases:search": page(CASE_READERS),
+    "cases:new": page({CASEWORKER}),
+    "cases:break_glass": page({EMERGENCY}),
+    "cases:oversight": page({OVERSEER}),
+    "cases:reviews": page(AUDIT_READERS),
+    "cases:break_glass_review": page(set(), method="post", kwargs=("access_id",)),
+    "cases:detail": page(set(), kwargs=("reference",)),
+    "cases:person_edit": page(set(), kwargs=("reference",)),
+    "cases:consent_new": page(set(), kwargs=("reference",)),
+    "cases:consent_withdraw": page(set(), kwargs=("reference", "consent_id")),
+    "cases:referral_new": page(set(), kwargs=("reference",)),
+    "cases:transition": page(set(), kwargs=("reference", "transition")),
+    "cases:note_new": page(set(), kwargs=("reference",)),
+    "cases:task_new": page(set(), kwargs=("reference",)),
+    "cases:task_done": page(set(), method="post", kwargs=("reference", "task_id")),
+    "cases:document_new": page(set(), kwargs=("reference",)),
+    "cases:document_download": page(set(), kwargs=("reference", "document_id")),
+    "cases:assign": page(set(), kwargs=("reference",)),
+    "cases:referral": page(set(), kwargs=("referral_id",)),
+    "cases:referral_accept": page(set(), method="post", kwargs=("referral_id",)),
+    "cases:referral_decline": page(set(), kwargs=("referral_id",)),
+    "cases:referral_withdraw": page(set(), method="post", kwargs=("referral_id",)),
+    "cases:referral_review": page(set(), method="post", kwargs=("referral_id",)),
     # The API: its description is public; every endpoint needs a token (or a session).
     "api-v1:api-root": api(set()),  # only a name to reverse; it serves nothing
     "api-v1:openapi-json": api(EVERYONE),
@@ -210,6 +250,14 @@ class World:
             "contact_a": ("pk", self.contact_a.pk),
             "member_a": ("user_id", self.member_a.pk),
             "set_id": ("set_id", "no_such_set"),
+            # Nothing of a case exists in this world (see the "cases:" lines of the matrix).
+            "reference": ("reference", "LV-2000-000001"),
+            "transition": ("transition", "refer"),
+            "access_id": ("access_id", 1),
+            "referral_id": ("referral_id", 1),
+            "consent_id": ("consent_id", 1),
+            "task_id": ("task_id", 1),
+            "document_id": ("document_id", 1),
         }
         return dict(values[name] for name in names)
 

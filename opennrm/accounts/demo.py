@@ -38,6 +38,13 @@ class DemoUser:
     last_name: str
     # Demo-only TOTP secret (hex, 20 bytes), used when the user's roles require two-step sign-in.
     totp_key_hex: str
+    # The unit of the institution the user works in (every demo institution has a unit "main").
+    unit: str = "main"
+
+
+def _key(suffix: str) -> str:
+    """A fixed, obviously artificial demo key: 20 bytes, all zero but a marker and the last byte."""
+    return "0d3e" + "0" * 34 + suffix
 
 
 @dataclass(frozen=True)
@@ -51,71 +58,50 @@ class DemoLogin:
 
 # Every demo user has a fixed key; it is installed only while the user's roles require two-step sign-in
 # (`User.requires_two_factor`), so when a pack changes a role the demo follows without editing this list.
+# Every role of the Latvian pack has at least one demo user, in the institution where that role does its work, so
+# that a case can be followed from recognition to closure by signing in as each of them in turn.
 DEMO_USERS = (
+    # National coordination, oversight and audit (no case work).
+    DemoUser("demo.coordinator", "lv-iem", ("national_coordinator",), "Demo", "Coordinator", _key("d4")),
+    DemoUser("demo.workgroup", "lv-iem", ("working_group_member",), "Demo", "Workgroup", _key("e5")),
+    DemoUser("demo.rapporteur", "lv-iem", ("rapporteur",), "Demo", "Rapporteur", _key("17")),
+    DemoUser("demo.auditor", "lv-iem", ("auditor",), "Demo", "Auditor", _key("28")),
+    # Riga social service: recognises most demo cases and refers them on.
+    DemoUser("demo.admin", "lv-social-service-riga", ("institution_admin",), "Demo", "Administrator", _key("f6")),
+    DemoUser("demo.social", "lv-social-service-riga", ("case_manager",), "Demo", "Social Worker", _key("a1")),
+    DemoUser("demo.social.head", "lv-social-service-riga", ("supervisor",), "Demo", "Social Head", _key("a2")),
+    DemoUser("demo.frontline", "lv-social-service-riga", ("frontline_worker",), "Demo", "Front-line", _key("a3")),
+    # The Marta centre: the service provider whose specialist commission identifies and which runs the service.
+    DemoUser("demo.provider", "lv-provider-marta", ("case_manager",), "Demo", "Provider", _key("c3")),
     DemoUser(
-        "demo.coordinator",
-        "lv-iem",
-        ("national_coordinator",),
-        "Demo",
-        "Coordinator",
-        "0d3e0000000000000000000000000000000000d4",
-    ),
-    DemoUser(
-        "demo.workgroup",
-        "lv-iem",
-        ("working_group_member",),
-        "Demo",
-        "Workgroup",
-        "0d3e0000000000000000000000000000000000e5",
-    ),
-    DemoUser(
-        "demo.admin.riga",
-        "lv-social-service-riga",
-        ("institution_admin",),
-        "Demo",
-        "Administrator",
-        "0d3e0000000000000000000000000000000000f6",
-    ),
-    DemoUser(
-        "demo.social.riga",
-        "lv-social-service-riga",
-        ("frontline_worker", "case_manager"),
-        "Demo",
-        "Social Worker",
-        "0d3e0000000000000000000000000000000000a1",
-    ),
-    DemoUser(
-        "demo.police",
-        "lv-state-police",
-        ("police_officer",),
-        "Demo",
-        "Police Officer",
-        "0d3e0000000000000000000000000000000000b2",
-    ),
-    DemoUser(
-        "demo.provider",
+        "demo.commission",
         "lv-provider-marta",
-        ("case_manager", "specialist_commission_member"),
+        ("specialist_commission_member",),
         "Demo",
-        "Provider",
-        "0d3e0000000000000000000000000000000000c3",
+        "Commission",
+        _key("c4"),
+        unit="commission",
     ),
+    DemoUser("demo.provider.head", "lv-provider-marta", ("supervisor",), "Demo", "Provider Head", _key("c5")),
+    # State Police: criminal proceedings, and emergency (break-glass) access.
+    DemoUser("demo.police", "lv-state-police", ("police_officer",), "Demo", "Police Officer", _key("b2")),
+    DemoUser("demo.police.head", "lv-state-police", ("supervisor",), "Demo", "Police Head", _key("b3")),
+    DemoUser("demo.emergency", "lv-state-police", ("emergency_access",), "Demo", "Emergency", _key("b4")),
+    # SIVA decides on the state-funded social rehabilitation service.
+    DemoUser("demo.siva", "lv-siva", ("case_manager",), "Demo", "SIVA", _key("31")),
+    # Every child's case involves the orphan's court and the Children's Rights Inspectorate.
+    DemoUser("demo.orphanscourt", "lv-orphans-court-riga", ("case_manager",), "Demo", "Orphan's Court", _key("42")),
+    DemoUser("demo.orphanscourt.head", "lv-orphans-court-riga", ("supervisor",), "Demo", "Court Head", _key("43")),
     DemoUser(
-        "demo.rapporteur",
-        "lv-iem",
-        ("rapporteur",),
+        "demo.inspectorate",
+        "lv-children-rights-inspectorate",
+        ("supervisor",),
         "Demo",
-        "Rapporteur",
-        "0d3e000000000000000000000000000000000017",
+        "Inspectorate",
+        _key("53"),
     ),
-    DemoUser(
-        "demo.auditor",
-        "lv-iem",
-        ("auditor",),
-        "Demo",
-        "Auditor",
-        "0d3e000000000000000000000000000000000028",
-    ),
+    # A border guard who meets a presumed victim at the border.
+    DemoUser("demo.border", "lv-state-border-guard", ("frontline_worker",), "Demo", "Border Guard", _key("64")),
 )
 
 
@@ -124,12 +110,13 @@ def totp_key_base32(key_hex: str) -> str:
     return b32encode(unhexlify(key_hex)).decode()
 
 
-def _missing(units: dict[str, Unit | None], roles: dict[str, Role]) -> list[str]:
+def _missing(units: dict[tuple[str, str], Unit | None], roles: dict[str, Role]) -> list[str]:
     problems = []
-    for code, unit in units.items():
+    for (code, unit_code), unit in units.items():
         if unit is None:
             problems.append(
-                gettext("Institution '%(code)s' (with a unit 'main') does not exist.") % {"code": code}
+                gettext("Institution '%(code)s' (with a unit '%(unit)s') does not exist.")
+                % {"code": code, "unit": unit_code}
             )
     for spec in DEMO_USERS:
         for role_code in spec.roles:
@@ -141,26 +128,25 @@ def _missing(units: dict[str, Unit | None], roles: dict[str, Role]) -> list[str]
 @transaction.atomic
 def demo_users_create() -> list[DemoLogin]:
     """Create or refresh the demo accounts; nothing changes if an institution or role they need is missing."""
-    institution_codes = {spec.institution for spec in DEMO_USERS}
-    units: dict[str, Unit | None] = {
-        code: Unit.objects.select_related("institution", "institution__type")
-        .filter(institution__code=code, code="main")
+    places = {(spec.institution, spec.unit) for spec in DEMO_USERS}
+    units: dict[tuple[str, str], Unit | None] = {
+        (code, unit_code): Unit.objects.select_related("institution", "institution__type")
+        .filter(institution__code=code, code=unit_code)
         .first()
-        for code in institution_codes
+        for code, unit_code in places
     }
     roles = {role.code: role for role in Role.objects.filter(is_active=True)}
     problems = _missing(units, roles)
     if problems:
         raise ApplicationError(
             gettext(
-                "The demo users were not created: %(problems)s "
-                "Load and publish the pack and the demo directory first."
+                "The demo users were not created: %(problems)s Load and publish the pack and the demo directory first."
             )
             % {"problems": " ".join(problems)}
         )
     logins = []
     for spec in DEMO_USERS:
-        unit = units[spec.institution]
+        unit = units[(spec.institution, spec.unit)]
         user, totp_key = _demo_user_save(spec, unit=unit, roles=[roles[code] for code in spec.roles])
         logins.append(
             DemoLogin(

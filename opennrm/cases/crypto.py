@@ -144,12 +144,12 @@ def _exclusive(path: Path) -> Iterator[None]:
     # Two operators rotating at once would otherwise both add a key "k2" and one of them would be lost, together
     # with every value it encrypted.
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _file_identity(path: Path) -> tuple | None:
@@ -160,21 +160,29 @@ def _file_identity(path: Path) -> tuple | None:
     return (str(path), status.st_ino, status.st_mtime_ns, status.st_size)
 
 
+def _from_environment(raw: str) -> Keyring:
+    try:
+        document = json.loads(raw)
+    except ValueError as error:
+        raise CryptoError(gettext("%(source)s is not valid JSON.") % {"source": ENVIRONMENT_VARIABLE}) from error
+    return _parse(document, ENVIRONMENT_VARIABLE)
+
+
+def _create_file(path: Path) -> None:
+    try:
+        _write_file(path, {"data_keys": {_new_key_id({}): _new_key()}, "index_key": _new_key()}, replace=False)
+        logger.warning("Created new data keys in %s: back this file up, apart from the database.", path)
+    except FileExistsError:
+        pass  # another process created it first; read theirs
+
+
 def load_keyring() -> Keyring:
     """The keys in force: from the environment, else the key file (created with fresh keys if missing)."""
     global _keyring, _keyring_source
     with _lock:
         if raw := os.environ.get(ENVIRONMENT_VARIABLE):
-            source = ("environment", raw)
-            if _keyring is not None and _keyring_source == source:
-                return _keyring
-            try:
-                document = json.loads(raw)
-            except ValueError as error:
-                raise CryptoError(
-                    gettext("%(source)s is not valid JSON.") % {"source": ENVIRONMENT_VARIABLE}
-                ) from error
-            _keyring, _keyring_source = _parse(document, ENVIRONMENT_VARIABLE), source
+            if _keyring is None or _keyring_source != ("environment", raw):
+                _keyring, _keyring_source = _from_environment(raw), ("environment", raw)
             return _keyring
         path = keys_path()
         identity = _file_identity(path)
@@ -187,11 +195,7 @@ def load_keyring() -> Keyring:
             if _keyring_source == identity:
                 return _keyring
         if identity is None:
-            try:
-                _write_file(path, {"data_keys": {_new_key_id({}): _new_key()}, "index_key": _new_key()}, replace=False)
-                logger.warning("Created new data keys in %s: back this file up, apart from the database.", path)
-            except FileExistsError:
-                pass  # another process created it first; read theirs
+            _create_file(path)
             identity = _file_identity(path)
         _keyring, _keyring_source = _parse(_read_document(path), str(path)), identity
         return _keyring

@@ -3,6 +3,9 @@
 Stored values are read and written with raw SQL, so that a rotation neither changes `updated_at` nor goes through
 model code, and so that the rows still to do are found by how their stored value begins ("enc1:<old key id>:"):
 an interrupted rotation is resumed by running it again, and it never re-encrypts a value twice.
+
+The SQL is assembled from table and column names of the models (quoted by the database backend) and lengths the
+code computes; every value travels as a query parameter (hence the `noqa: S608` below).
 """
 
 from collections.abc import Callable
@@ -98,7 +101,7 @@ def key_usage() -> KeyUsage:
                 sums.append(f"SUM(CASE WHEN SUBSTR({name}, 1, {length}) = %s THEN 1 ELSE 0 END)")
                 params.append(_prefix_param(column, key_id))
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(sums)} FROM {quote(table.model._meta.db_table)}", params)
+            cursor.execute(f"SELECT {', '.join(sums)} FROM {quote(table.model._meta.db_table)}", params)  # noqa: S608
             counts = [int(value or 0) for value in cursor.fetchone()]
         step = 1 + len(key_ids)
         for start in range(0, len(counts), step):
@@ -116,42 +119,45 @@ def _reencrypt(column: models.Field, stored) -> str | bytes:
     return crypto.encrypt_text(crypto.decrypt_text(stored, context=context), context=context)
 
 
+def _reencrypt_row(cursor, table: EncryptedTable, key_id: str, row_pk, stored: list) -> None:
+    quote = connection.ops.quote_name
+    changes = [
+        (quote(column.column), _reencrypt(column, value))
+        for column, value in zip(table.fields, stored, strict=True)
+        if value and crypto.key_id_of(value) != key_id
+    ]
+    if changes:
+        assignments = ", ".join(f"{name} = %s" for name, _ in changes)
+        meta = table.model._meta
+        statement = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        cursor.execute(statement, [*(value for _, value in changes), row_pk])
+
+
 def _rotate_table(table: EncryptedTable, key_id: str, batch_size: int) -> int:
     quote = connection.ops.quote_name
     db_table, pk = quote(table.model._meta.db_table), quote(table.model._meta.pk.column)
     names = [quote(column.column) for column in table.fields]
     length = len(crypto.stored_prefix(key_id))
-    stale = [f"({name} IS NOT NULL AND LENGTH({name}) > 0 AND SUBSTR({name}, 1, {length}) <> %s)" for name in names]
+    stale = " OR ".join(
+        f"({name} IS NOT NULL AND LENGTH({name}) > 0 AND SUBSTR({name}, 1, {length}) <> %s)" for name in names
+    )
     stale_params = [_prefix_param(column, key_id) for column in table.fields]
     # Rows are locked while their batch is re-encrypted, so a concurrent edit is neither lost nor overwritten.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     size = min(batch_size, BATCH_ROWS_WITH_FILES) if table.has_files else batch_size
+    select = f"SELECT {pk}, {', '.join(names)} FROM {db_table}"  # noqa: S608
+    first = f"{select} WHERE {stale} ORDER BY {pk} LIMIT %s{lock}"
+    following = f"{select} WHERE ({stale}) AND {pk} > %s ORDER BY {pk} LIMIT %s{lock}"
     done, after = 0, None
     while True:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                where = " OR ".join(stale)
-                params = list(stale_params)
-                if after is not None:
-                    where = f"({where}) AND {pk} > %s"
-                    params.append(after)
-                cursor.execute(
-                    f"SELECT {pk}, {', '.join(names)} FROM {db_table} WHERE {where} ORDER BY {pk} LIMIT %s{lock}",
-                    [*params, size],
-                )
-                rows = cursor.fetchall()
-                for row_pk, *stored in rows:
-                    changes = [
-                        (name, _reencrypt(column, value))
-                        for column, name, value in zip(table.fields, names, stored, strict=True)
-                        if value and crypto.key_id_of(value) != key_id
-                    ]
-                    if not changes:
-                        continue
-                    assignments = ", ".join(f"{name} = %s" for name, _ in changes)
-                    cursor.execute(
-                        f"UPDATE {db_table} SET {assignments} WHERE {pk} = %s", [*(v for _, v in changes), row_pk]
-                    )
+        with transaction.atomic(), connection.cursor() as cursor:
+            if after is None:
+                cursor.execute(first, [*stale_params, size])
+            else:
+                cursor.execute(following, [*stale_params, after, size])
+            rows = cursor.fetchall()
+            for row_pk, *stored in rows:
+                _reencrypt_row(cursor, table, key_id, row_pk, stored)
         if not rows:
             return done
         done += len(rows)
@@ -195,6 +201,11 @@ def keys_rotate(*, batch_size: int = BATCH_ROWS, on_table: Callable[[str, int], 
 
 def keys_retire(*, key_id: str) -> None:
     """Remove a data key from the key file, refused while any stored value is encrypted with it."""
+    if key_id == crypto.load_keyring().current_id:
+        raise KeyInUse(
+            gettext("The data key %(id)r encrypts new values and cannot be removed; rotate the keys first.")
+            % {"id": key_id}
+        )
     usage = key_usage()
     if in_use := usage.by_key.get(key_id, 0):
         raise KeyInUse(

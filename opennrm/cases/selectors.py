@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from opennrm.cases.crypto import blind_index
 from opennrm.cases.models import (
     Assignment,
     BreakGlassAccess,
@@ -23,9 +24,18 @@ from opennrm.cases.models import (
     Referral,
     Task,
 )
+
+# Part of this module's interface: services and views read staff and counts through `selectors`.
+from opennrm.cases.oversight import OversightCounts as OversightCounts
+from opennrm.cases.oversight import oversight_counts as oversight_counts
+from opennrm.cases.staff import case_assignees as case_assignees
+from opennrm.cases.staff import institution_staff as institution_staff
+from opennrm.cases.staff import responsible_institution as responsible_institution
 from opennrm.cases.workflow import ActorFacts, CaseFacts, available_transitions
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import NotFoundOrForbidden
+from opennrm.directory.models import Institution
+from opennrm.jurisdiction.models import ModelVersion
 from opennrm.jurisdiction.schema import Transition, Workflow
 from opennrm.jurisdiction.selectors import version_pack
 
@@ -47,19 +57,29 @@ def _role_codes(user) -> frozenset[str]:
 
 def cases_visible_to(user) -> QuerySet[Case]:
     """Every case `user` may open: party + assigned (or supervising), or break-glass still running."""
-    if not getattr(user, "is_authenticated", False) or not user.has_capability(Capability.CASES_VIEW):
+    if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
+    # Read once: every `has_capability` call would read the roles again.
+    capabilities = user.capabilities()
+    if Capability.CASES_VIEW not in capabilities:
+        return Case.objects.none()
+    visible = Q(pk__in=[])
     institution = user.institution
-    party = CaseParty.objects.filter(case=OuterRef("pk"), institution=institution, left_at__isnull=True)
-    if user.has_capability(Capability.CASES_SUPERVISE):
-        visible = Q(Exists(party))
-    else:
-        assigned = Assignment.objects.filter(case=OuterRef("pk"), user=user, ended_at__isnull=True)
-        visible = Q(Exists(party)) & Q(Exists(assigned))
-    if user.has_capability(Capability.CASES_BREAK_GLASS):
+    if institution is not None:
+        party = CaseParty.objects.filter(case=OuterRef("pk"), institution=institution, left_at__isnull=True)
+        if Capability.CASES_SUPERVISE in capabilities:
+            visible = Q(Exists(party))
+        else:
+            assigned = Assignment.objects.filter(case=OuterRef("pk"), user=user, ended_at__isnull=True)
+            visible = Q(Exists(party)) & Q(Exists(assigned))
+    if Capability.CASES_BREAK_GLASS in capabilities:
         emergency = BreakGlassAccess.objects.filter(case=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
         visible |= Q(Exists(emergency))
     return Case.objects.filter(visible)
+
+
+def case_is_visible(*, user, case: Case) -> bool:
+    return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
 def access_case(*, user, case_id: int | None = None, reference: str | None = None) -> Case:
@@ -102,29 +122,45 @@ class CaseAccess:
         return self.can_view_personal_data and category in self.data_scope
 
 
+def party_of(*, case: Case, institution) -> CaseParty | None:
+    """The institution's current party row on the case, if it takes part."""
+    if institution is None:
+        return None
+    return CaseParty.objects.filter(case=case, institution=institution, left_at__isnull=True).first()
+
+
+def party_scope(party: CaseParty | None) -> frozenset[str]:
+    """The categories of personal data a party sees: all for the recognising institution, else what it was given."""
+    if party is None:
+        return frozenset()
+    if party.reason == CaseParty.Reason.RECOGNISED:
+        return frozenset(ALL_DATA_CATEGORIES)
+    return frozenset(party.data_scope)
+
+
 def case_access(*, user, case: Case) -> CaseAccess:
     """The user's party row, data scope, edit rights and open transitions on a case they can see."""
     workflow = case_workflow(case)
     institution = user.institution
-    party = CaseParty.objects.filter(case=case, institution=institution, left_at__isnull=True).first()
+    capabilities = user.capabilities()
+    party = party_of(case=case, institution=institution)
     is_break_glass = party is None
-    if party is None:
-        scope = frozenset(ALL_DATA_CATEGORIES)  # break-glass: the emergency may need everything
-    elif party.reason == CaseParty.Reason.RECOGNISED:
-        scope = frozenset(ALL_DATA_CATEGORIES)
-    else:
-        scope = frozenset(party.data_scope)
+    # Break-glass: the emergency may need everything, and every look at it is audited and reviewed.
+    scope = frozenset(ALL_DATA_CATEGORIES) if is_break_glass else party_scope(party)
     roles = _role_codes(user)
-    can_edit = party is not None and user.has_capability(Capability.CASES_EDIT) and case.erased_at is None
+    live = case.erased_at is None
+    can_edit = party is not None and Capability.CASES_EDIT in capabilities and live
     actor = ActorFacts(
-        roles=roles, institution_type=institution.type.code if institution else None, is_party=party is not None
+        roles=roles,
+        institution_type=institution.type.code if institution else None,
+        is_party=party is not None and Capability.CASES_VIEW in capabilities,
     )
-    transitions = available_transitions(workflow, case_facts(case), actor) if case.erased_at is None else []
+    transitions = available_transitions(workflow, case_facts(case), actor) if live else []
     return CaseAccess(
         party=party,
         data_scope=scope,
         can_edit=can_edit,
-        can_view_personal_data=user.has_capability(Capability.PERSONAL_DATA_VIEW) and case.erased_at is None,
+        can_view_personal_data=Capability.PERSONAL_DATA_VIEW in capabilities and live,
         is_break_glass=is_break_glass,
         transitions=transitions,
         can_refer=can_edit and bool(roles.intersection(workflow.referral.sender_roles)) and case.state_kind == "open",
@@ -187,11 +223,15 @@ def _cursor(case: Case) -> str:
 
 
 def _parse_cursor(cursor: str) -> tuple[datetime, int]:
-    opened, _, pk = cursor.rpartition("_")
+    opened, _, pk = (cursor or "").rpartition("_")
     try:
-        return datetime.fromisoformat(opened), int(pk)
+        opened_at, number = datetime.fromisoformat(opened), int(pk)
     except ValueError as error:
         raise ValueError("cursor") from error
+    if opened_at.tzinfo is None:
+        # Cursors made here always carry their offset; a naive one was typed by hand.
+        raise ValueError("cursor")
+    return opened_at, number
 
 
 def case_list(
@@ -252,6 +292,14 @@ def case_consents(*, case: Case) -> list[Consent]:
 # --- Referrals and the inbox --------------------------------------------------------------------------------
 
 
+def workflows_in_force() -> list[Workflow]:
+    """The workflows cases may be running under: every published or superseded version's (drafts open no case)."""
+    versions = ModelVersion.objects.exclude(status=ModelVersion.Status.DRAFT).defer("content").order_by("pk")
+    # `version_pack` caches by id and hash, so the pack content is read from the database only the first time.
+    workflows = (version_pack(version).workflow for version in versions)
+    return [workflow for workflow in workflows if workflow is not None]
+
+
 def can_receive_referrals(user, workflow: Workflow) -> bool:
     return bool(_role_codes(user).intersection(workflow.referral.receiving_roles))
 
@@ -275,7 +323,12 @@ def access_referral(*, user, referral_id: int) -> Referral:
 
 def referrals_incoming(*, user, status: str = Referral.Status.SENT) -> QuerySet[Referral]:
     """Referrals addressed to the user's institution, oldest due first; none for users who cannot answer them."""
-    if not user.is_authenticated or not user.has_capability(Capability.CASES_VIEW) or user.institution is None:
+    if (
+        not user.is_authenticated
+        or user.institution is None
+        or not user.has_capability(Capability.CASES_VIEW)
+        or not any(can_receive_referrals(user, workflow) for workflow in workflows_in_force())
+    ):
         return Referral.objects.none()
     return (
         Referral.objects.filter(to_institution=user.institution, status=status)
@@ -318,48 +371,6 @@ def inbox(*, user, limit: int = INBOX_LIMIT) -> Inbox:
     )
 
 
-# --- Oversight (counts only) --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OversightCounts:
-    open_cases: int
-    cases_by_state: dict[str, int]
-    referrals_waiting: int
-    referrals_overdue: int
-    overdue_by_institution_type: dict[str, int]
-    legal_duty_to_review: int
-    break_glass_to_review: int
-
-
-def oversight_counts(*, user) -> OversightCounts:
-    """Country-wide counts for the national coordinator; no case, reference or person is ever part of it."""
-    if not user.has_capability(Capability.CASES_OVERSEE):
-        raise NotFoundOrForbidden()
-    from django.db.models import Count
-
-    now = timezone.now()
-    by_state = dict(
-        Case.objects.filter(state_kind="open").values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
-    waiting = Referral.objects.filter(status=Referral.Status.SENT)
-    overdue = waiting.filter(due_at__lt=now)
-    overdue_by_type = dict(
-        overdue.values_list("to_institution__type__code")
-        .annotate(n=Count("pk"))
-        .values_list("to_institution__type__code", "n")
-    )
-    return OversightCounts(
-        open_cases=sum(by_state.values()),
-        cases_by_state=by_state,
-        referrals_waiting=waiting.count(),
-        referrals_overdue=overdue.count(),
-        overdue_by_institution_type=overdue_by_type,
-        legal_duty_to_review=Referral.objects.filter(needs_review=True, reviewed_at__isnull=True).count(),
-        break_glass_to_review=BreakGlassAccess.objects.filter(reviewed_at__isnull=True).count(),
-    )
-
-
 # --- Finding a person ---------------------------------------------------------------------------------------
 
 
@@ -372,12 +383,15 @@ class PersonSearch:
 
 
 def person_search(*, user, given_name: str, family_name: str, birth_date: str) -> PersonSearch:
-    """Cases for an exact name and birth date, through the blind index (the names themselves are encrypted)."""
-    from opennrm.cases.crypto import blind_index
-    from opennrm.directory.models import Institution
+    """Cases for an exact name and birth date, through the blind index (the names themselves are encrypted).
 
-    if not (given_name.strip() and family_name.strip() and birth_date.strip()):
-        return PersonSearch(cases=[], contact_institutions=[])
+    Only for staff who work with cases: to anyone else even "someone has a case for this person" says too much.
+    """
+    nothing = PersonSearch(cases=[], contact_institutions=[])
+    if not getattr(user, "is_authenticated", False) or not user.has_capability(Capability.CASES_VIEW):
+        return nothing
+    if not ((given_name or "").strip() and (family_name or "").strip() and (birth_date or "").strip()):
+        return nothing
     index = blind_index(given_name, family_name, birth_date)
     matching = Case.objects.filter(person__blind_index=index, erased_at__isnull=True)
     visible = list(cases_visible_to(user).filter(person__blind_index=index, erased_at__isnull=True))
@@ -388,53 +402,3 @@ def person_search(*, user, given_name: str, family_name: str, birth_date: str) -
         .select_related("type")
     )
     return PersonSearch(cases=visible, contact_institutions=list(institutions.order_by("code")))
-
-
-# --- Staff to tell ------------------------------------------------------------------------------------------
-
-
-def institution_staff(*, institution, capability: str | None = None, roles: list[str] | None = None) -> list:
-    """Active members of an institution holding `capability` (or one of `roles`) in force."""
-    from opennrm.accounts.models import User
-
-    members = (
-        User.objects.filter(unit__institution=institution, is_active=True)
-        .select_related("unit__institution__type")
-        .prefetch_related("roles")
-        .order_by("pk")
-    )
-    chosen = []
-    for member in members:
-        if capability and not member.has_capability(capability):
-            continue
-        if roles and not {role.code for role in member.active_roles()}.intersection(roles):
-            continue
-        chosen.append(member)
-    return chosen
-
-
-def case_assignees(*, case: Case) -> list:
-    from opennrm.accounts.models import User
-
-    return list(
-        User.objects.filter(case_assignments__case=case, case_assignments__ended_at__isnull=True, is_active=True)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def responsible_institution(*, type_code: str, municipality):
-    """The institution of a type that serves a municipality: the local one, else a regional, else a national one."""
-    from opennrm.directory.models import Institution
-
-    candidates = Institution.objects.filter(type__code=type_code, is_active=True)
-    if municipality is not None:
-        for scoped in (
-            candidates.filter(municipality=municipality, scope="municipal"),
-            candidates.filter(service_area=municipality),
-            candidates.filter(municipality=municipality),
-        ):
-            found = scoped.order_by("code").first()
-            if found is not None:
-                return found
-    return candidates.filter(scope="national").order_by("code").first()

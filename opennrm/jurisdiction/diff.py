@@ -15,7 +15,7 @@ from opennrm.core.i18n import localized
 
 Kind = Literal["added", "removed", "changed"]
 LIST_SECTIONS = ("stages", "functions", "legal_bases", "roles", "municipalities")
-RESERVED_SECTIONS = ("workflow", "indicator_sets", "statistics")
+RESERVED_SECTIONS = ("indicator_sets", "statistics")
 
 
 @dataclass
@@ -66,7 +66,9 @@ class PackDiff:
     metadata: list[FieldChange] = field(default_factory=list)
     sections: list[SectionDiff] = field(default_factory=list)
     institution_types: list[InstitutionTypeDiff] = field(default_factory=list)
-    reserved: list[FieldChange] = field(default_factory=list)  # workflow, indicator sets, statistics
+    # The other sections: the case workflow field by field ("workflow.transitions.refer.to"), or "workflow" when
+    # it was added or removed; indicator sets and statistics as a whole.
+    reserved: list[FieldChange] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -183,6 +185,28 @@ def _matrix_diff(old: dict, new: dict) -> list[InstitutionTypeDiff]:
     return result
 
 
+def _keyed(value: Any) -> Any:
+    """Lists of items with ids become mappings by id, so that a change is named by the item it belongs to
+    ("transitions.refer.to") and inserting an item does not make every later one look changed."""
+    if isinstance(value, dict):
+        return {key: _keyed(item) for key, item in value.items()}
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, dict) and isinstance(item.get("id"), str) for item in value)
+        and len({item["id"] for item in value}) == len(value)
+    ):
+        return {item["id"]: _keyed({k: v for k, v in item.items() if k != "id"}) for item in value}
+    return value
+
+
+def _workflow_changes(old: Any, new: Any) -> list[FieldChange]:
+    # No workflow is written `workflow: {}` in a pack folder and stored as null: both mean the same.
+    if not old or not new:
+        return [] if not old and not new else [FieldChange("workflow", old or None, new or None)]
+    return [FieldChange(f"workflow.{c.field}", c.old, c.new) for c in field_changes(_keyed(old), _keyed(new))]
+
+
 def diff_packs(old: dict, new: dict) -> PackDiff:
     """The differences from content `old` to content `new` (stored version documents)."""
     old, new = old or {}, new or {}
@@ -191,7 +215,8 @@ def diff_packs(old: dict, new: dict) -> PackDiff:
         sections=[_section_diff(s, old.get(s), new.get(s)) for s in LIST_SECTIONS],
         institution_types=_matrix_diff(old, new),
         reserved=[
-            FieldChange(s, old.get(s), new.get(s)) for s in RESERVED_SECTIONS if old.get(s) != new.get(s)
+            *_workflow_changes(old.get("workflow"), new.get("workflow")),
+            *(FieldChange(s, old.get(s), new.get(s)) for s in RESERVED_SECTIONS if old.get(s) != new.get(s)),
         ],
     )
 
@@ -259,6 +284,11 @@ def render_text(diff: PackDiff, language: str = "en") -> str:
                 lines.append(f"      {_MARK[entry.kind]} {label}")
                 lines += _change_lines(entry.changes, "          ")
         if diff.reserved:
-            lines.append(gettext("Reserved sections"))
-            lines += [f"  ~ {change.field}" for change in diff.reserved]
+            lines.append(gettext("Other sections"))
+            for change in diff.reserved:
+                # A whole section is named only; a field of the workflow shows its values like any other field.
+                if "." in change.field:
+                    lines += _change_lines([change], "  ~ ")
+                else:
+                    lines.append(f"  ~ {change.field}")
         return "\n".join(lines) + "\n"

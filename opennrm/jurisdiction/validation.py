@@ -11,9 +11,18 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext, ngettext
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError
+from opennrm.jurisdiction.references import (
+    Path,
+    duplicates,
+    format_path,
+    items,
+    known_ids,
+    unknown_refs,
+)
 from opennrm.jurisdiction.schema import (
     COUNTRY_PATTERN,
     ID_PATTERN,
@@ -23,8 +32,9 @@ from opennrm.jurisdiction.schema import (
     iter_texts,
     nested_model,
 )
+from opennrm.jurisdiction.workflow_validation import workflow_issues
 
-Path = tuple[str | int, ...]
+__all__ = ["PackInvalid", "Path", "Problem", "check_content", "format_path", "validate_content"]
 
 
 @dataclass(frozen=True, order=True)
@@ -58,17 +68,6 @@ class PackInvalid(ApplicationError):
 
     def __str__(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
-
-
-def format_path(path: Path) -> str:
-    """("matrix", 3, "institution_type") -> "matrix[3].institution_type"."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def supported_languages() -> list[str]:
@@ -109,10 +108,23 @@ def _model_at(path: Path) -> type[BaseModel] | None:
             expect_index = False
             if isinstance(part, int):
                 continue
-        if model is None or not isinstance(part, str) or part not in model.model_fields:
+        field = _field(model, part) if model is not None and isinstance(part, str) else None
+        if field is None:
             return None
-        model, expect_index = nested_model(model.model_fields[part].annotation)
+        model, expect_index = nested_model(field.annotation)
     return model
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    """The keys an author writes for a model's fields (a transition's `from`, not `from_states`)."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _field(model: type[BaseModel], key: str) -> FieldInfo | None:
+    return next(
+        (field for name, field in model.model_fields.items() if key in (name, field.alias)),
+        None,
+    )
 
 
 def _schema_issues(error: ValidationError) -> list[tuple[Path, str]]:
@@ -135,7 +147,7 @@ def _schema_reason(item: dict, path: Path) -> str:
         model = _model_at(path[:-1])
         if model is None:
             return gettext("unknown field")
-        return gettext("unknown field (allowed: %(allowed)s)") % {"allowed": ", ".join(model.model_fields)}
+        return gettext("unknown field (allowed: %(allowed)s)") % {"allowed": ", ".join(_keys(model))}
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
         return gettext(
             "%(value)r is not a valid id: use lower-case letters, digits and '_', starting with a letter"
@@ -145,7 +157,9 @@ def _schema_reason(item: dict, path: Path) -> str:
             "value": value
         }
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == WEB_ADDRESS_PATTERN:
-        return gettext("%(value)r is not a web address: it must start with https:// or http://") % {"value": value}
+        return gettext("%(value)r is not a web address: it must start with https:// or http://") % {
+            "value": value
+        }
     if kind == "literal_error":
         return gettext("%(value)r is not allowed; expected %(expected)s") % {
             "value": value,
@@ -170,83 +184,31 @@ def _schema_reason(item: dict, path: Path) -> str:
 # --- cross-references ---------------------------------------------------------------------------------
 
 
-def _items(content: dict, section: str) -> list[tuple[int, dict]]:
-    value = content.get(section)
-    if not isinstance(value, list):
-        return []
-    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
-
-
-def _known_ids(content: dict, section: str) -> set[str] | None:
-    """The ids a section defines, or None when the section is absent or malformed (then none are checked)."""
-    if not isinstance(content.get(section), list):
-        return None
-    return {item["id"] for _index, item in _items(content, section) if isinstance(item.get("id"), str)}
-
-
 def _duplicate_ids(content: dict) -> list[tuple[Path, str]]:
     issues = []
     for section in ("legal_bases", "stages", "functions", "institution_types", "roles", "municipalities"):
-        issues += _duplicates(_items(content, section), (section,))
+        issues += duplicates(items(content, section), (section,))
     return issues
-
-
-def _duplicates(items: list[tuple[int, dict]], path: Path) -> list[tuple[Path, str]]:
-    issues, seen = [], {}
-    for index, item in items:
-        ident = item.get("id")
-        if not isinstance(ident, str):
-            continue
-        if ident in seen:
-            issues.append(
-                (
-                    (*path, index, "id"),
-                    gettext("duplicate id '%(id)s' (already used by %(other)s)")
-                    % {"id": ident, "other": format_path((*path, seen[ident]))},
-                )
-            )
-        else:
-            seen[ident] = index
-    return issues
-
-
-def _unknown_refs(
-    item: dict, path: Path, field: str, known: set[str] | None, message: str, many: bool
-) -> list[tuple[Path, str]]:
-    if known is None or field not in item:
-        return []
-    value = item[field]
-    if not many:
-        if isinstance(value, str) and value not in known:
-            return [((*path, field), message % {"id": value})]
-        return []
-    if not isinstance(value, list):
-        return []
-    return [
-        ((*path, field, index), message % {"id": ref})
-        for index, ref in enumerate(value)
-        if isinstance(ref, str) and ref not in known
-    ]
 
 
 def _matrix_issues(content: dict) -> list[tuple[Path, str]]:
-    types = _known_ids(content, "institution_types")
-    stages = _known_ids(content, "stages")
-    functions = _known_ids(content, "functions")
+    types = known_ids(content, "institution_types")
+    stages = known_ids(content, "stages")
+    functions = known_ids(content, "functions")
     # legal_bases is optional: an absent section defines no ids, so every reference to one is unknown.
-    bases = _known_ids(content, "legal_bases") if "legal_bases" in content else set()
+    bases = known_ids(content, "legal_bases") if "legal_bases" in content else set()
     issues = []
     pairs: dict[tuple, int] = {}
-    for index, entry in _items(content, "matrix"):
+    for index, entry in items(content, "matrix"):
         path: Path = ("matrix", index)
-        issues += _unknown_refs(
+        issues += unknown_refs(
             entry, path, "institution_type", types, gettext("unknown institution type '%(id)s'"), False
         )
-        issues += _unknown_refs(entry, path, "stage", stages, gettext("unknown stage '%(id)s'"), False)
-        issues += _unknown_refs(
+        issues += unknown_refs(entry, path, "stage", stages, gettext("unknown stage '%(id)s'"), False)
+        issues += unknown_refs(
             entry, path, "functions", functions, gettext("unknown function '%(id)s'"), True
         )
-        issues += _unknown_refs(
+        issues += unknown_refs(
             entry, path, "legal_basis", bases, gettext("unknown legal basis '%(id)s'"), True
         )
         pair = (entry.get("institution_type"), entry.get("stage"))
@@ -257,8 +219,7 @@ def _matrix_issues(content: dict) -> list[tuple[Path, str]]:
                 (
                     path,
                     gettext(
-                        "duplicate entry for institution type '%(type)s' and stage '%(stage)s' "
-                        "(already at %(other)s)"
+                        "duplicate entry for institution type '%(type)s' and stage '%(stage)s' (already at %(other)s)"
                     )
                     % {"type": pair[0], "stage": pair[1], "other": format_path(("matrix", pairs[pair]))},
                 )
@@ -270,30 +231,30 @@ def _matrix_issues(content: dict) -> list[tuple[Path, str]]:
 
 def _role_issues(content: dict) -> list[tuple[Path, str]]:
     known_capabilities = {capability.value for capability in Capability}
-    types = _known_ids(content, "institution_types")
+    types = known_ids(content, "institution_types")
     issues = []
-    for index, role in _items(content, "roles"):
+    for index, role in items(content, "roles"):
         path: Path = ("roles", index)
-        issues += _unknown_refs(
+        issues += unknown_refs(
             role, path, "capabilities", known_capabilities, gettext("unknown capability '%(id)s'"), True
         )
-        issues += _unknown_refs(
+        issues += unknown_refs(
             role, path, "institution_types", types, gettext("unknown institution type '%(id)s'"), True
         )
     return issues
 
 
 def _indicator_set_issues(content: dict) -> list[tuple[Path, str]]:
-    issues = _duplicates(_items(content, "indicator_sets"), ("indicator_sets",))
-    for set_index, indicator_set in _items(content, "indicator_sets"):
+    issues = duplicates(items(content, "indicator_sets"), ("indicator_sets",))
+    for set_index, indicator_set in items(content, "indicator_sets"):
         path: Path = ("indicator_sets", set_index)
-        dimensions = _items(indicator_set, "dimensions")
-        indicators = _items(indicator_set, "indicators")
-        issues += _duplicates(dimensions, (*path, "dimensions"))
-        issues += _duplicates(indicators, (*path, "indicators"))
-        known = _known_ids(indicator_set, "dimensions")
+        dimensions = items(indicator_set, "dimensions")
+        indicators = items(indicator_set, "indicators")
+        issues += duplicates(dimensions, (*path, "dimensions"))
+        issues += duplicates(indicators, (*path, "indicators"))
+        known = known_ids(indicator_set, "dimensions")
         for index, indicator in indicators:
-            issues += _unknown_refs(
+            issues += unknown_refs(
                 indicator,
                 (*path, "indicators", index),
                 "dimension",
@@ -406,12 +367,14 @@ def _translation_issues(content: dict, languages: list[str]) -> list[tuple[Path,
 
 
 def cross_reference_issues(content: dict) -> list[tuple[Path, str]]:
-    """What the schema cannot see: unknown or duplicate ids, unknown capabilities, missing translations, and
-    indicator sets whose indicators or rule name dimensions the set does not have."""
+    """What the schema cannot see: unknown or duplicate ids, unknown capabilities, missing translations,
+    indicator sets whose indicators or rule name dimensions the set does not have, and a case workflow that
+    names what does not exist or cannot run (workflow_validation.py)."""
     languages, issues = _declared_languages(content)
     issues += _duplicate_ids(content)
     issues += _matrix_issues(content)
     issues += _role_issues(content)
     issues += _indicator_set_issues(content)
+    issues += workflow_issues(content)
     issues += _translation_issues(content, languages)
     return issues

@@ -115,6 +115,11 @@ def _pack_code() -> str:
     return settings.OPENNRM_PACK
 
 
+def screening_saved(*, save_key: str) -> Screening | None:
+    """The screening saved from a web screening with this one-off key, if it has been saved."""
+    return Screening.objects.filter(save_key=save_key).first()
+
+
 def indicator_sets(*, model: ModelVersion) -> list[IndicatorSet]:
     return list(version_pack(model).indicator_sets)
 

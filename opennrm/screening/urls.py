@@ -8,5 +8,6 @@ urlpatterns = [
     path("step/", views.step, name="step"),
     path("result/", views.result, name="result"),
     path("save/", views.save, name="save"),
+    path("refer/", views.refer, name="refer"),
     path("print/<slug:set_id>/", views.print_form, name="print_form"),
 ]

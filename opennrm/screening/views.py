@@ -1,4 +1,5 @@
-"""Pages of the recognition screening tool: anyone may screen; signed-in staff may also save the result.
+"""Pages of the recognition screening tool: anyone may screen; signed-in staff may also save the result, and
+staff who work on cases may start a referral from it (a new case pre-filled from the screening).
 
 Every step is a plain form (works without JavaScript); the answers so far travel in a signed token
 (`forms.ScreeningState`), so nothing is kept on the server until someone chooses to save.
@@ -18,6 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opennrm.audit.services import client_ip
+from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden
 from opennrm.directory import selectors as directory
 from opennrm.directory.views import GROUP_HEADINGS
@@ -202,6 +204,8 @@ def result(request):
         "model": model,
         "last_step_url": _step_url(state, len(steps)),
         "can_save": request.user.is_authenticated,
+        "can_refer": _can_refer(request.user),
+        "sign_in_url": f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}",
     }
     return render(request, "screening/result.html", context)
 
@@ -232,6 +236,60 @@ def save(request):
             request, gettext("The screening was saved without any personal data: only the answers and the outcome.")
         )
     return redirect(_result_url(state))
+
+
+def _can_refer(user) -> bool:
+    # Starting a referral opens a case, which only staff who work on cases may do.
+    return user.is_authenticated and user.has_capability(Capability.CASES_EDIT)
+
+
+@login_required
+@require_POST
+def refer(request):
+    """Save the screening (once) and open the new-case form pre-filled from it.
+
+    Only codes go on to the form: the screening's id, the population, the nationality group and the
+    municipality. Nothing about the person exists before the worker opens the case.
+    """
+    if not _can_refer(request.user):
+        raise PermissionDenied
+    try:
+        state, model, _pack, sets, steps = _load(request.POST.get("state", ""))
+    except _Unusable as error:
+        return _unusable(request, error)
+    screening = selectors.screening_saved(save_key=state.save_key)
+    if screening is None:
+        by_set = selectors.answers_by_set(steps=steps, answers=state.answers)
+        try:
+            screening = services.screening_save(
+                by=request.user,
+                model=model,
+                answers={s.id: by_set.get(s.id, {}) for s in sets},
+                population=state.situation.population,
+                save_key=state.save_key,
+                ip_address=client_ip(request),
+            )
+        except Forbidden:
+            raise PermissionDenied from None
+        except ApplicationError as error:
+            # Saved by a second click a moment ago: carry on with that one.
+            screening = selectors.screening_saved(save_key=state.save_key)
+            if screening is None:
+                messages.error(request, error.message)
+                return redirect(_result_url(state))
+    situation = state.situation
+    # The place may have been chosen on the result page itself.
+    municipality = request.POST.get("municipality", situation.municipality)
+    if municipality not in dict(directory.municipality_choices()):
+        municipality = ""
+    query = {
+        "screening": screening.pk,
+        "population": situation.population,
+        "nationality": situation.nationality,
+    }
+    if municipality:
+        query["municipality"] = municipality
+    return redirect(f"{reverse('cases:new')}?{urlencode(query)}")
 
 
 @require_GET

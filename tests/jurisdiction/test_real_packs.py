@@ -56,6 +56,7 @@ def test_latvian_pack_has_the_agreed_identifiers():
         "directory.edit_all",
         "audit.view",
         "audit.view_all",
+        "cases.oversee",
     }
     assert roles["case_manager"] == {"cases.view", "cases.edit", "personal_data.view"}
     assert {

@@ -11,6 +11,7 @@ from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.screening.forms import ScreeningState
 from opennrm.screening.models import Screening
+from tests.factories import RoleFactory, UserFactory
 from tests.screening.fixtures import adult_set, child_set, indicator_ids
 
 # The fixtures (a small published model with sets, a directory, two members of staff) live in web_fixtures.
@@ -163,7 +164,9 @@ class TestResult:
         assert "Were the person&#x27;s documents taken?" in page
         # Who to call in alpha at referral: the social service (with its contact) and the police.
         assert "ss-alpha" in page and "+371 20000101" in page and "police" in page
-        assert "Start a referral" in page and "disabled" in page
+        # Anonymous: no referral from here, but the way to sign in for staff who work with cases.
+        assert reverse("screening:refer") not in page
+        assert "sign in</a> to start a referral" in page
 
     def test_partial_result_lists_what_is_missing(self, client, screening_world):
         result = _walk(client, _start(client), _yes_to(["deceived_about_job", "deceived_about_pay"]))
@@ -295,5 +298,89 @@ class TestSaving:
     def test_a_changed_token_saves_nothing(self, client, social_worker):
         force_login_verified(client, social_worker)
         response = client.post(reverse("screening:save"), {"state": "forged"})
+        assert response.status_code == 400
+        assert Screening.objects.count() == 0
+
+
+@pytest.fixture
+def case_worker(screening_world):
+    """A social worker who works with cases (opens them, so may start a referral)."""
+    role = RoleFactory(code="test_case_worker", capabilities=["cases.view", "cases.edit", "personal_data.view"])
+    return UserFactory(unit=screening_world["social"].units.get(), roles=[role])
+
+
+class TestStartingAReferral:
+    def _result_page(self, client, answers=("deceived_about_job", "deceived_about_pay")):
+        return client.get(_walk(client, _start(client), _yes_to(answers))).content.decode()
+
+    def _new_case_query(self, response) -> dict:
+        assert response.status_code == 302
+        location = urlparse(response["Location"])
+        assert location.path == reverse("cases:new")
+        return {key: values[0] for key, values in parse_qs(location.query).items()}
+
+    def test_staff_who_work_with_cases_save_the_screening_and_go_to_a_new_case(self, client, case_worker):
+        force_login_verified(client, case_worker)
+        page = self._result_page(client)
+        assert reverse("screening:refer") in page and "Start a referral" in page
+        response = client.post(reverse("screening:refer"), {"state": _token(page), "municipality": "alpha"})
+        saved = Screening.objects.get()
+        # Only codes travel to the new-case form: the screening's number and the situation.
+        assert self._new_case_query(response) == {
+            "screening": str(saved.pk),
+            "population": "adult",
+            "nationality": "national",
+            "municipality": "alpha",
+        }
+        assert saved.outcome == "partial" and AuditEvent.objects.filter(action="screening.save").count() == 1
+
+    def test_a_screening_already_saved_is_not_saved_again(self, client, case_worker):
+        force_login_verified(client, case_worker)
+        token = _token(self._result_page(client))
+        client.post(reverse("screening:save"), {"state": token})
+        first = self._new_case_query(client.post(reverse("screening:refer"), {"state": token}))
+        second = self._new_case_query(client.post(reverse("screening:refer"), {"state": token}))
+        assert Screening.objects.count() == 1
+        assert first["screening"] == second["screening"] == str(Screening.objects.get().pk)
+
+    def test_a_municipality_that_does_not_exist_is_left_out(self, client, case_worker):
+        force_login_verified(client, case_worker)
+        token = _token(self._result_page(client))
+        query = self._new_case_query(client.post(reverse("screening:refer"), {"state": token, "municipality": "x"}))
+        assert "municipality" not in query
+
+    def test_a_forced_return_is_a_third_country_national(self, client, case_worker):
+        force_login_verified(client, case_worker)
+        location = _start(client, context="forced_return", municipality="")
+        page = client.get(_walk(client, location, _yes_to(["fr_promised_visa", "fr_controlled"]))).content.decode()
+        query = self._new_case_query(client.post(reverse("screening:refer"), {"state": _token(page)}))
+        assert query["nationality"] == "third_country_national" and "municipality" not in query
+
+    def test_a_screening_that_cannot_be_saved_says_why_and_opens_nothing(self, client, case_worker):
+        force_login_verified(client, case_worker)
+        page = client.get(_walk(client, _start(client), lambda name: "")).content.decode()
+        response = client.post(reverse("screening:refer"), {"state": _token(page)}, follow=True)
+        assert "Answer at least one question with yes or no" in response.content.decode()
+        assert response.redirect_chain[-1][0].startswith(reverse("screening:result"))
+        assert Screening.objects.count() == 0
+
+    def test_staff_without_case_work_see_a_notice_and_are_refused(self, client, social_worker):
+        force_login_verified(client, social_worker)
+        page = self._result_page(client)
+        assert reverse("screening:refer") not in page
+        assert "Your role does not include opening cases" in page
+        response = client.post(reverse("screening:refer"), {"state": _token(page)})
+        assert response.status_code == 403
+        assert Screening.objects.count() == 0
+
+    def test_anonymous_is_sent_to_sign_in(self, client, screening_world):
+        page = self._result_page(client)
+        response = client.post(reverse("screening:refer"), {"state": _token(page)})
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert Screening.objects.count() == 0
+
+    def test_a_forged_token_opens_nothing(self, client, case_worker):
+        force_login_verified(client, case_worker)
+        response = client.post(reverse("screening:refer"), {"state": "forged"})
         assert response.status_code == 400
         assert Screening.objects.count() == 0

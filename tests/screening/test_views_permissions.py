@@ -15,7 +15,7 @@ from opennrm.jurisdiction.services import content_hash
 from opennrm.screening.models import Screening
 from tests.jurisdiction.views_fixtures import PACK_CODE
 from tests.screening.fixtures import adult_set
-from tests.test_permissions import ANONYMOUS, EVERYONE, SIGNED_IN, World
+from tests.test_permissions import ANONYMOUS, CASEWORKER, EVERYONE, SIGNED_IN, World
 
 SET_ID = "test_adult_labour"
 ANSWERS = {"tal_deceived_about_job": "yes"}
@@ -28,6 +28,8 @@ PAGES = {
     "screening:result": (EVERYONE, "get", {}, None),
     "screening:print_form": (EVERYONE, "get", {"set_id": SET_ID}, None),
     "screening:save": (SIGNED_IN, "post", {}, {"state": "not-a-token"}),
+    # Starting a referral opens a case: only for staff who work with cases.
+    "screening:refer": ({CASEWORKER}, "post", {}, {"state": "not-a-token"}),
 }
 API = {
     "api-v1:list_sets": (SIGNED_IN, "get", {}, None),

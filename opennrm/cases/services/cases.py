@@ -15,20 +15,23 @@ from opennrm.cases.models import (
     Case,
     CaseParty,
     CaseReferenceCounter,
+    DataCategory,
     ExploitationForm,
     Nationality,
     Person,
     Population,
     Sex,
 )
-from opennrm.cases.selectors import case_workflow, institution_staff, responsible_institution
+from opennrm.cases.selectors import case_workflow, institution_staff, party_of, party_scope
 from opennrm.cases.services.common import (
     acting_institution,
     case_audit,
     case_event,
+    involve_parties,
     notify,
     require_capability,
     require_editable,
+    require_visible,
 )
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
@@ -107,31 +110,6 @@ def _next_reference(prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{counter.last_number:06d}"
 
 
-def _involve(*, case: Case, type_codes, reason: str, by) -> list[CaseParty]:
-    """Make the institutions of these types serving the case's place parties (each once); tell their supervisors."""
-    added = []
-    for code in type_codes:
-        institution = responsible_institution(type_code=code, municipality=case.municipality)
-        if institution is None:
-            continue
-        party, created = CaseParty.objects.get_or_create(
-            case=case,
-            institution=institution,
-            defaults={"reason": reason, "data_scope": [], "joined_at": timezone.now()},
-        )
-        if not created:
-            continue
-        added.append(party)
-        case_event(case=case, kind="party.involved", by=by, details={"institution": institution.code, "reason": reason})
-        notify(
-            users=institution_staff(institution=institution, capability=Capability.CASES_SUPERVISE),
-            kind="party.involved",
-            case=case,
-            key=f"involved:{case.pk}:{institution.pk}",
-        )
-    return added
-
-
 def case_open(
     *,
     by,
@@ -156,13 +134,19 @@ def case_open(
     if nationality not in Nationality.values:
         raise ApplicationError(gettext("Choose the person's nationality group."), field="nationality")
     _check_person(person)
+    if population == Population.CHILD and workflow.child.involve and municipality is None:
+        # The orphan's court that must take part is the one of the place where the child lives.
+        raise ApplicationError(
+            gettext("Choose the municipality where the child lives: its orphan's court takes part in the case."),
+            field="municipality",
+        )
     forms = _clean_codes(forms, name="forms", allowed=set(ExploitationForm.values))
     countries = _clean_codes(countries, name="countries", length=COUNTRY_CODE_LENGTH)
     initial = workflow.state(workflow.initial_state)
     now = timezone.now()
     with transaction.atomic():
         case = Case.objects.create(
-            reference=_next_reference(workflow.reference_prefix, timezone.localdate().year),
+            reference=_next_reference(workflow.reference_prefix, timezone.localtime(now).year),
             model_version=version,
             state=initial.id,
             state_kind=initial.kind,
@@ -201,7 +185,19 @@ def case_open(
             details={"state": initial.id, "screening": screening.pk if screening else None},
         )
         if case.is_child:
-            _involve(case=case, type_codes=workflow.child.involve, reason=CaseParty.Reason.CHILD, by=by)
+            _, missing = involve_parties(
+                case=case, type_codes=workflow.child.involve, reason=CaseParty.Reason.CHILD, by=by
+            )
+            if missing:
+                # A child's case never goes ahead without the institutions the law puts beside the child.
+                raise ApplicationError(
+                    gettext(
+                        "No institution of the kind “%(kind)s” serves this municipality in the directory, and a "
+                        "child's case cannot be opened without it. Ask the national coordinator to add it."
+                    )
+                    % {"kind": missing[0]},
+                    field="municipality",
+                )
         case_audit(
             action="case.opened",
             case=case,
@@ -221,8 +217,12 @@ def case_open(
 
 def person_update(*, by, case: Case, person: PersonData, ip_address: str | None = None) -> Person:
     """Correct or complete the person's data (only an institution allowed to see identity and contacts may)."""
-    require_editable(by=by, case=case)
+    institution = require_editable(by=by, case=case)
     require_capability(by, Capability.PERSONAL_DATA_VIEW)
+    if not {DataCategory.IDENTITY, DataCategory.CONTACTS} <= party_scope(party_of(case=case, institution=institution)):
+        raise Forbidden(
+            gettext("Your institution may not see the person's identity and contacts, so it cannot change them.")
+        )
     _check_person(person)
     with transaction.atomic():
         record = Person.objects.select_for_update().get(case=case)
@@ -256,6 +256,7 @@ def person_update(*, by, case: Case, person: PersonData, ip_address: str | None 
 def person_data_read(*, by, case: Case, purpose: str = "case page", ip_address: str | None = None) -> None:
     """Record that `by` was shown the person's identifying data (the caller shows it only after this succeeds)."""
     require_capability(by, Capability.PERSONAL_DATA_VIEW)
+    require_visible(by=by, case=case)
     with transaction.atomic():
         case_audit(action="person.viewed", case=case, by=by, purpose=purpose, ip_address=ip_address)
 

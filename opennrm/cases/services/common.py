@@ -1,4 +1,5 @@
-"""Pieces every case service uses: the acting institution, timeline events, the audit event, notifications."""
+"""Pieces every case service uses: who acts, the case lock, timeline events, the audit event, notifications, and the
+two effects several kinds of work share (involving institutions, withdrawing referrals still waiting)."""
 
 from typing import Any
 
@@ -6,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from opennrm.audit.services import audit_record
-from opennrm.cases.models import Case, CaseEvent, CaseParty, Notification
+from opennrm.cases.models import Case, CaseEvent, CaseParty, Deadline, Notification, Referral
+from opennrm.cases.selectors import case_is_visible, institution_staff, party_of, responsible_institution
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import Forbidden, NotFoundOrForbidden
 from opennrm.directory.models import Institution
@@ -28,16 +30,37 @@ def require_capability(by, capability: str) -> None:
         raise NotFoundOrForbidden()
 
 
+def require_visible(*, by, case: Case) -> None:
+    """Services hold the same line as the pages: a case `by` cannot open answers exactly like a missing one."""
+    if not case_is_visible(user=by, case=case):
+        raise NotFoundOrForbidden()
+
+
 def require_editable(*, by, case: Case) -> Institution:
-    """The acting institution, if it is a party that may change the case (its data not erased)."""
+    """The acting institution, if `by` can open the case, may edit, and works for a party (data not erased)."""
     require_capability(by, Capability.CASES_EDIT)
+    require_visible(by=by, case=case)
     institution = acting_institution(by)
-    if not CaseParty.objects.filter(case=case, institution=institution, left_at__isnull=True).exists():
+    if party_of(case=case, institution=institution) is None:
         # Break-glass access lets someone read a case in an emergency, never change it.
         raise Forbidden(gettext("Only an institution taking part in the case can change it."))
     if case.erased_at is not None:
         raise Forbidden(gettext("The personal data of this case has been erased; it can no longer be changed."))
     return institution
+
+
+def lock_case(case_id: int) -> Case:
+    """The case row, locked until the transaction ends.
+
+    Every service that changes a case's state, referrals or deadlines locks the case first, and only then the rows
+    under it: one order everywhere means two writers on the same case take turns instead of deadlocking. Only the
+    case row is locked (`of`), never the pack version or the institutions it is read with.
+    """
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("model_version", "municipality", "recognising_institution")
+        .get(pk=case_id)
+    )
 
 
 def case_event(*, case: Case, kind: str, by=None, institution=None, details: dict[str, Any] | None = None) -> None:
@@ -84,12 +107,69 @@ def notify(*, users, kind: str, case: Case | None, key: str, details: dict[str, 
     delivers what was committed.
     """
     queued = 0
+    seen = set()
     for user in users:
-        if not user.is_active or not user.email:
+        if user.pk in seen or not user.is_active or not user.email:
             continue
+        seen.add(user.pk)
         _, created = Notification.objects.get_or_create(
             key=f"{key}:{user.pk}",
             defaults={"recipient": user, "kind": kind, "case": case, "details": details or {}},
         )
         queued += created
     return queued
+
+
+def involve_parties(*, case: Case, type_codes, reason: str, by=None) -> tuple[list[CaseParty], list[str]]:
+    """Make the institution of each type serving the case's place a party (once); tell its supervisors.
+
+    Returns the parties added and the type codes for which the directory has no institution serving the place.
+    """
+    added, missing = [], []
+    for code in type_codes:
+        institution = responsible_institution(type_code=code, municipality=case.municipality)
+        if institution is None:
+            missing.append(code)
+            continue
+        party, created = CaseParty.objects.get_or_create(
+            case=case,
+            institution=institution,
+            defaults={"reason": reason, "data_scope": [], "joined_at": timezone.now()},
+        )
+        if not created:
+            if party.left_at is None:
+                continue
+            party.left_at = None
+            party.save(update_fields=["left_at", "updated_at"])
+        added.append(party)
+        case_event(case=case, kind="party.involved", by=by, details={"institution": institution.code, "reason": reason})
+        notify(
+            users=institution_staff(institution=institution, capability=Capability.CASES_SUPERVISE),
+            kind="party.involved",
+            case=case,
+            key=f"involved:{case.pk}:{institution.pk}",
+        )
+    return added, missing
+
+
+def referrals_withdraw_waiting(*, referrals, by, cause: str, ip_address: str | None = None) -> int:
+    """Withdraw referrals still waiting for an answer (their response deadlines stop); returns how many.
+
+    The caller holds the case lock; `cause` says why (the sender, a consent withdrawn, the case ended).
+    """
+    count = 0
+    for referral in referrals:
+        if referral.status != Referral.Status.SENT:
+            continue
+        now = timezone.now()
+        referral.status = Referral.Status.WITHDRAWN
+        referral.answered_at = now
+        referral.save(update_fields=["status", "answered_at", "updated_at"])
+        Deadline.objects.filter(referral=referral, status=Deadline.Status.RUNNING).update(
+            status=Deadline.Status.CANCELLED, ended_at=now, updated_at=now
+        )
+        details = {"referral": referral.pk, "institution": referral.to_institution.code, "cause": cause}
+        case_event(case=referral.case, kind="referral.withdrawn", by=by, details=details)
+        case_audit(action="referral.withdrawn", case=referral.case, by=by, new_values=details, ip_address=ip_address)
+        count += 1
+    return count

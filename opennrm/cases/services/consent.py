@@ -10,11 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from opennrm.cases.models import Case, Consent, DataCategory
+from opennrm.cases.models import Case, Consent, DataCategory, Referral
 from opennrm.cases.selectors import case_workflow
-from opennrm.cases.services.common import case_audit, case_event, require_editable
-from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
+from opennrm.cases.services.common import (
+    case_audit,
+    case_event,
+    lock_case,
+    referrals_withdraw_waiting,
+    require_editable,
+)
+from opennrm.core.errors import ApplicationError
 from opennrm.directory.models import Institution, InstitutionType
+
+DETAILS_MAX = 500
+NOTE_MAX = 5000
 
 
 def _check_categories(categories) -> list[str]:
@@ -68,6 +77,12 @@ def consent_record(
         )
     if recipient_type and not InstitutionType.objects.filter(code=recipient_type, is_active=True).exists():
         raise ApplicationError(gettext("Choose a kind of institution from the list."), field="recipient_type")
+    if recipient_institution is not None and not recipient_institution.is_active:
+        raise ApplicationError(
+            gettext("Choose an institution that is in the directory."), field="recipient_institution"
+        )
+    if len(giver_details or "") > DETAILS_MAX:
+        raise ApplicationError(gettext("The details of who gave the consent are too long."), field="giver_details")
     categories = _check_categories(data_categories)
     with transaction.atomic():
         consent = Consent.objects.create(
@@ -98,19 +113,24 @@ def consent_record(
 
 def consent_withdraw(*, by, consent: Consent, note: str = "", ip_address: str | None = None) -> Consent:
     """The person (or their representative) takes a consent back; referrals not yet answered under it lapse."""
-    from opennrm.cases.services.referrals import referrals_lapse_for_consent
-
-    case = consent.case
-    require_editable(by=by, case=case)
+    require_editable(by=by, case=consent.case)
+    if len(note or "") > NOTE_MAX:
+        raise ApplicationError(gettext("The note is too long."), field="note")
     with transaction.atomic():
-        consent = Consent.objects.select_for_update().filter(pk=consent.pk, withdrawn_at__isnull=True).first()
-        if consent is None:
-            raise NotFoundOrForbidden(gettext("This consent has already been withdrawn."))
+        case = lock_case(consent.case_id)
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        if consent.withdrawn_at is not None:
+            raise ApplicationError(gettext("This consent has already been withdrawn."), field="consent")
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = by
         consent.withdrawal_note = (note or "").strip()
         consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note", "updated_at"])
-        lapsed = referrals_lapse_for_consent(consent=consent, by=by)
+        waiting = Referral.objects.filter(consent=consent, status=Referral.Status.SENT).select_related(
+            "case", "to_institution"
+        )
+        lapsed = referrals_withdraw_waiting(
+            referrals=waiting.select_for_update(of=("self",)), by=by, cause="consent_withdrawn", ip_address=ip_address
+        )
         details = {"consent": consent.pk, "purpose": consent.purpose, "referrals_withdrawn": lapsed}
         case_event(case=case, kind="consent.withdrawn", by=by, details=details)
         case_audit(action="consent.withdrawn", case=case, by=by, new_values=details, ip_address=ip_address)

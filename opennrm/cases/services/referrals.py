@@ -5,15 +5,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from opennrm.cases.models import Case, CaseParty, Consent, DataCategory, Deadline, Referral
-from opennrm.cases.selectors import (
-    case_assignees,
-    case_facts,
-    case_workflow,
-    consents_matching,
-    institution_staff,
+from opennrm.cases.models import Assignment, Case, CaseParty, Consent, DataCategory, Deadline, Referral
+from opennrm.cases.selectors import case_assignees, case_workflow, consents_matching, institution_staff, party_of
+from opennrm.cases.services.common import (
+    acting_institution,
+    case_audit,
+    case_event,
+    lock_case,
+    notify,
+    referrals_withdraw_waiting,
+    require_editable,
 )
-from opennrm.cases.services.common import acting_institution, case_audit, case_event, notify, require_editable
 from opennrm.cases.services.transitions import case_trigger
 from opennrm.cases.workflow import deadline_due
 from opennrm.core.capabilities import Capability
@@ -85,10 +87,9 @@ def referral_send(
     exception = None
     if legal_duty_exception:
         exception = workflow.legal_duty_exception(legal_duty_exception)
-        facts = case_facts(case)
         if exception is None or (
             exception.applies_to is not None
-            and not exception.applies_to.matches(population=facts.population, nationality=facts.nationality)
+            and not exception.applies_to.matches(population=case.population, nationality=case.nationality)
         ):
             raise ApplicationError(
                 gettext("This legal duty does not apply to this case."), field="legal_duty_exception"
@@ -103,26 +104,32 @@ def referral_send(
                 % {"min": JUSTIFICATION_MIN},
                 field="legal_duty_justification",
             )
-    else:
-        consent = _consent_for(case=case, purpose=purpose, recipient=to_institution, scope=scope)
-        if consent is None:
-            # Enforced here, on the server, whatever the interface shows: no consent, no referral.
-            raise ApplicationError(
-                gettext(
-                    "There is no valid consent of the person for this purpose, this recipient and this data. "
-                    "Record the consent first."
-                ),
-                field="consent",
-            )
+        if len(legal_duty_justification or "") > MESSAGE_MAX:
+            raise ApplicationError(gettext("The justification is too long."), field="legal_duty_justification")
     response_rule = workflow.deadline(rules.response_deadline)
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("model_version", "municipality").get(pk=case.pk)
-        if CaseParty.objects.filter(case=case, institution=to_institution, left_at__isnull=True).exists():
+        case = lock_case(case.pk)
+        if case.state_kind != "open":
+            raise ApplicationError(gettext("An ended case cannot be referred."), field="case")
+        if party_of(case=case, institution=to_institution) is not None:
             raise ApplicationError(gettext("This institution already takes part in the case."), field="to_institution")
         if Referral.objects.filter(case=case, to_institution=to_institution, status=Referral.Status.SENT).exists():
             raise ApplicationError(
                 gettext("A referral to this institution is already waiting for an answer."), field="to_institution"
             )
+        if exception is None:
+            # Looked up under the case lock, which a consent's withdrawal also takes: a consent withdrawn a moment
+            # ago is never used.
+            consent = _consent_for(case=case, purpose=purpose, recipient=to_institution, scope=scope)
+            if consent is None:
+                # Enforced here, on the server, whatever the interface shows: no consent, no referral.
+                raise ApplicationError(
+                    gettext(
+                        "There is no valid consent of the person for this purpose, this recipient and this data. "
+                        "Record the consent first."
+                    ),
+                    field="consent",
+                )
         now = timezone.now()
         due_at = deadline_due(response_rule, starts_at=now, urgent=urgency == Referral.Urgency.URGENT)
         referral = Referral.objects.create(
@@ -166,22 +173,21 @@ def referral_send(
             new_values={**details, "flagged": referral.needs_review},
             ip_address=ip_address,
         )
-        case_trigger(case=case, trigger="referral_sent", by=by)
+        case_trigger(case=case, trigger="referral_sent", by=by, ip_address=ip_address)
         notify(
             users=institution_staff(institution=to_institution, roles=rules.receiving_roles),
             kind="referral.received",
-            case=None,
+            case=case,
             key=f"referral:{referral.pk}",
             details={"referral": referral.pk, "urgency": urgency},
         )
     return referral
 
 
-def _locked_incoming(*, by, referral_id: int) -> tuple[Referral, set[str]]:
-    """The referral, locked, if `by` belongs to the receiving institution and holds a receiving role."""
+def _incoming(*, by, referral_id: int) -> Referral:
+    """The referral if `by` belongs to the receiving institution and holds a receiving role (else refused)."""
     referral = (
-        Referral.objects.select_for_update()
-        .select_related("case__model_version", "to_institution__type", "from_institution")
+        Referral.objects.select_related("case__model_version", "to_institution__type", "from_institution")
         .filter(pk=referral_id)
         .first()
     )
@@ -193,16 +199,30 @@ def _locked_incoming(*, by, referral_id: int) -> tuple[Referral, set[str]]:
         or not by.has_capability(Capability.CASES_VIEW)
     ):
         raise NotFoundOrForbidden()
-    workflow = case_workflow(referral.case)
-    if not _roles(by).intersection(workflow.referral.receiving_roles):
+    if not _roles(by).intersection(case_workflow(referral.case).referral.receiving_roles):
         raise Forbidden(gettext("Only staff with a receiving role can answer a referral."))
-    if referral.status != Referral.Status.SENT:
+    return referral
+
+
+def _lock_waiting(referral: Referral) -> tuple[Case, Referral]:
+    """The case and then the referral locked (the order every case service keeps); refused if already answered.
+
+    Two people answering at once take turns at the case lock; the second finds the referral answered.
+    """
+    case = lock_case(referral.case_id)
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("to_institution__type", "from_institution")
+        .get(pk=referral.pk)
+    )
+    if locked.status != Referral.Status.SENT:
         raise ApplicationError(
             gettext("This referral has already been answered or withdrawn."),
             field="status",
-            extra={"status": referral.status},
+            extra={"status": locked.status},
         )
-    return referral, _roles(by)
+    locked.case = case
+    return case, locked
 
 
 def _close_response_deadline(referral: Referral, now) -> None:
@@ -213,12 +233,9 @@ def _close_response_deadline(referral: Referral, now) -> None:
 
 def referral_accept(*, by, referral_id: int, ip_address: str | None = None) -> Referral:
     """Accept a referral: the institution becomes a party with the referral's data scope, `by` is assigned."""
-    from opennrm.cases.models import Assignment
-
+    referral = _incoming(by=by, referral_id=referral_id)
     with transaction.atomic():
-        # The row lock makes two simultaneous accepts take turns; the second finds it answered and is refused.
-        referral, _roles_held = _locked_incoming(by=by, referral_id=referral_id)
-        case = Case.objects.select_for_update().select_related("model_version", "municipality").get(pk=referral.case_id)
+        case, referral = _lock_waiting(referral)
         now = timezone.now()
         referral.status = Referral.Status.ACCEPTED
         referral.answered_by = by
@@ -231,6 +248,8 @@ def referral_accept(*, by, referral_id: int, ip_address: str | None = None) -> R
             defaults={"reason": CaseParty.Reason.REFERRAL, "data_scope": referral.data_scope, "joined_at": now},
         )
         if not created:
+            # An institution that took part before (or was involved meanwhile) now also sees what this referral
+            # carries.
             party.data_scope = sorted(set(party.data_scope) | set(referral.data_scope))
             party.left_at = None
             party.save(update_fields=["data_scope", "left_at", "updated_at"])
@@ -238,7 +257,7 @@ def referral_accept(*, by, referral_id: int, ip_address: str | None = None) -> R
         details = {"referral": referral.pk, "institution": referral.to_institution.code}
         case_event(case=case, kind="referral.accepted", by=by, details=details)
         case_audit(action="referral.accepted", case=case, by=by, new_values=details, ip_address=ip_address)
-        case_trigger(case=case, trigger="referral_accepted", by=by)
+        case_trigger(case=case, trigger="referral_accepted", by=by, ip_address=ip_address)
         notify(
             users=[u for u in case_assignees(case=case) if u.pk != by.pk],
             kind="referral.accepted",
@@ -256,8 +275,9 @@ def referral_decline(*, by, referral_id: int, reason: str, ip_address: str | Non
         raise ApplicationError(gettext("Give the reason for declining."), field="reason")
     if len(reason) > MESSAGE_MAX:
         raise ApplicationError(gettext("The reason is too long."), field="reason")
+    referral = _incoming(by=by, referral_id=referral_id)
     with transaction.atomic():
-        referral, _roles_held = _locked_incoming(by=by, referral_id=referral_id)
+        case, referral = _lock_waiting(referral)
         now = timezone.now()
         referral.status = Referral.Status.DECLINED
         referral.answered_by = by
@@ -266,12 +286,12 @@ def referral_decline(*, by, referral_id: int, reason: str, ip_address: str | Non
         referral.save(update_fields=["status", "answered_by", "answered_at", "decline_reason", "updated_at"])
         _close_response_deadline(referral, now)
         details = {"referral": referral.pk, "institution": referral.to_institution.code}
-        case_event(case=referral.case, kind="referral.declined", by=by, details=details)
-        case_audit(action="referral.declined", case=referral.case, by=by, new_values=details, ip_address=ip_address)
+        case_event(case=case, kind="referral.declined", by=by, details=details)
+        case_audit(action="referral.declined", case=case, by=by, new_values=details, ip_address=ip_address)
         notify(
-            users=case_assignees(case=referral.case),
+            users=case_assignees(case=case),
             kind="referral.declined",
-            case=referral.case,
+            case=case,
             key=f"referral-declined:{referral.pk}",
             details={"referral": referral.pk},
         )
@@ -280,54 +300,28 @@ def referral_decline(*, by, referral_id: int, reason: str, ip_address: str | Non
 
 def referral_withdraw(*, by, referral_id: int, ip_address: str | None = None) -> Referral:
     """The sending institution takes back a referral that has not been answered yet."""
+    referral = Referral.objects.select_related("case__model_version").filter(pk=referral_id).first()
+    institution = acting_institution(by)
+    if referral is None or referral.from_institution_id != institution.pk:
+        raise NotFoundOrForbidden()
+    require_editable(by=by, case=referral.case)
     with transaction.atomic():
-        referral = (
-            Referral.objects.select_for_update().select_related("case__model_version").filter(pk=referral_id).first()
-        )
-        if referral is None:
-            raise NotFoundOrForbidden()
-        institution = acting_institution(by)
-        if referral.from_institution_id != institution.pk:
-            raise NotFoundOrForbidden()
-        require_editable(by=by, case=referral.case)
+        case = lock_case(referral.case_id)
+        referral = Referral.objects.select_for_update(of=("self",)).select_related("to_institution").get(pk=referral.pk)
         if referral.status != Referral.Status.SENT:
             raise ApplicationError(
                 gettext("Only a referral still waiting for an answer can be withdrawn."), field="status"
             )
-        _withdraw(referral=referral, by=by, cause="sender", ip_address=ip_address)
+        referral.case = case
+        referrals_withdraw_waiting(referrals=[referral], by=by, cause="sender", ip_address=ip_address)
     return referral
-
-
-def _withdraw(*, referral: Referral, by, cause: str, ip_address: str | None = None) -> None:
-    now = timezone.now()
-    referral.status = Referral.Status.WITHDRAWN
-    referral.answered_at = now
-    referral.save(update_fields=["status", "answered_at", "updated_at"])
-    Deadline.objects.filter(referral=referral, status=Deadline.Status.RUNNING).update(
-        status=Deadline.Status.CANCELLED, ended_at=now, updated_at=now
-    )
-    details = {"referral": referral.pk, "institution": referral.to_institution.code, "cause": cause}
-    case_event(case=referral.case, kind="referral.withdrawn", by=by, details=details)
-    case_audit(action="referral.withdrawn", case=referral.case, by=by, new_values=details, ip_address=ip_address)
-
-
-def referrals_lapse_for_consent(*, consent: Consent, by) -> int:
-    """Withdraw the unanswered referrals that rest on a consent being withdrawn; returns how many."""
-    pending = list(
-        Referral.objects.select_for_update()
-        .select_related("case", "to_institution")
-        .filter(consent=consent, status=Referral.Status.SENT)
-    )
-    for referral in pending:
-        _withdraw(referral=referral, by=by, cause="consent_withdrawn")
-    return len(pending)
 
 
 def referral_review(*, by, referral_id: int, ip_address: str | None = None) -> Referral:
     """Someone with audit rights confirms they have read a legal-duty referral's justification."""
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update()
+            Referral.objects.select_for_update(of=("self",))
             .select_related("case")
             .filter(pk=referral_id, needs_review=True)
             .first()

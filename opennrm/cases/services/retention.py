@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opennrm.cases.models import (
     Assignment,
@@ -25,7 +26,8 @@ from opennrm.cases.models import (
     TransitionRecord,
 )
 from opennrm.cases.selectors import case_workflow
-from opennrm.cases.services.common import case_audit, case_event
+from opennrm.cases.services.common import case_audit, case_event, lock_case
+from opennrm.core.errors import ApplicationError
 
 BATCH = 500
 
@@ -46,9 +48,12 @@ def case_erase(*, case: Case, now=None) -> None:
     """Erase the personal data of one ended case, keeping its de-identified facts."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = lock_case(case.pk)
         if case.erased_at is not None:
             return
+        if case.ended_at is None:
+            # Only an ended case has a retention period running; an open one is still being worked on.
+            raise ApplicationError(gettext("Only a case that has ended can be erased."), field="case")
         blank = {name: "" for name in Person.IDENTITY_FIELDS + Person.CONTACT_FIELDS}
         Person.objects.filter(case=case).update(blind_index="", **blank)
         Note.objects.filter(case=case).delete()

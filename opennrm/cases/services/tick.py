@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from opennrm.cases.models import CaseParty, Deadline, Notification, Referral
-from opennrm.cases.selectors import case_assignees, case_workflow, institution_staff
-from opennrm.cases.services.common import case_audit, case_event, notify
-from opennrm.cases.services.transitions import apply_transition
+from opennrm.cases.selectors import case_assignees, case_workflow, institution_staff, workflows_in_force
+from opennrm.cases.services.common import case_audit, case_event, lock_case, notify
+from opennrm.cases.services.transitions import case_perform_automatic
 from opennrm.cases.workflow import reminder_due
 from opennrm.core.capabilities import Capability
 from opennrm.core.i18n import localized
@@ -27,6 +27,10 @@ from opennrm.core.i18n import localized
 logger = logging.getLogger(__name__)
 BATCH = 500
 MAX_ATTEMPTS = 5
+# Stored as data, not shown as interface text, so it is kept in one language.
+TICK_PURPOSE = "deadlines and reminders"
+# Notifications to the institution a referral is addressed to: their link opens the referral, not the case.
+RECEIVING_KINDS = ("referral.received", "referral.overdue")
 
 
 @dataclass
@@ -37,6 +41,8 @@ class TickReport:
     transitions: int = 0
     sent: int = 0
     failed: int = 0
+    # E-mails that failed MAX_ATTEMPTS times: kept, not retried, and counted every run until someone looks.
+    undeliverable: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -45,7 +51,10 @@ def _supervisors(institution) -> list:
 
 
 def _escalate_referral(deadline: Deadline, now, report: TickReport) -> None:
-    referral = Referral.objects.select_for_update().get(pk=deadline.referral_id)
+    """Tell the receiving institution's supervisors, once, that a referral to it has not been answered in time."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",)).select_related("to_institution").get(pk=deadline.referral_id)
+    )
     if referral.status != Referral.Status.SENT or referral.escalated_at is not None:
         return
     referral.escalated_at = now
@@ -55,84 +64,96 @@ def _escalate_referral(deadline: Deadline, now, report: TickReport) -> None:
     notify(
         users=_supervisors(referral.to_institution),
         kind="referral.overdue",
-        case=None,
+        case=deadline.case,
         key=f"referral-overdue:{referral.pk}",
         details={"referral": referral.pk},
     )
-    case_event(
-        case=deadline.case,
-        kind="referral.escalated",
-        institution=referral.to_institution,
-        details={"referral": referral.pk, "institution": referral.to_institution.code},
-    )
-    case_audit(action="referral.escalated", case=deadline.case, new_values={"referral": referral.pk})
+    details = {"referral": referral.pk, "institution": referral.to_institution.code}
+    case_event(case=deadline.case, kind="referral.escalated", institution=referral.to_institution, details=details)
+    case_audit(action="referral.escalated", case=deadline.case, purpose=TICK_PURPOSE, new_values=details)
     report.escalations += 1
 
 
+def _remind(deadline: Deadline, now, report: TickReport) -> None:
+    """Tell the workers assigned to the case (or, with nobody assigned, the parties' supervisors), once."""
+    case = deadline.case
+    deadline.reminded_at = now
+    deadline.save(update_fields=["reminded_at", "updated_at"])
+    users = case_assignees(case=case) or _parties_supervisors(case)
+    notify(
+        users=users,
+        kind="deadline.reminder",
+        case=case,
+        key=f"deadline-reminder:{deadline.pk}",
+        details={"deadline": deadline.kind, "due_at": deadline.due_at.isoformat()},
+    )
+    report.reminders += 1
+
+
+def _expire(deadline: Deadline, rule, workflow, now, report: TickReport) -> None:
+    """The period has run out: mark it, escalate if the pack says so, perform the transition it names."""
+    case = deadline.case
+    deadline.status = Deadline.Status.EXPIRED
+    deadline.ended_at = now
+    deadline.save(update_fields=["status", "ended_at", "updated_at"])
+    case_event(case=case, kind="deadline.expired", details={"deadline": deadline.kind})
+    case_audit(action="deadline.expired", case=case, purpose=TICK_PURPOSE, new_values={"deadline": deadline.kind})
+    report.expired += 1
+    if rule.escalate:
+        notify(
+            users=_parties_supervisors(case),
+            kind="deadline.expired",
+            case=case,
+            key=f"deadline-expired:{deadline.pk}",
+            details={"deadline": deadline.kind},
+        )
+        report.escalations += 1
+    transition = workflow.transition(rule.on_expiry) if rule.on_expiry else None
+    if transition is not None and case_perform_automatic(case=case, transition=transition) is not None:
+        report.transitions += 1
+
+
+def _parties_supervisors(case) -> list:
+    parties = CaseParty.objects.filter(case=case, left_at__isnull=True).select_related("institution")
+    return [user for party in parties for user in _supervisors(party.institution)]
+
+
 def _handle(deadline_id: int, now, report: TickReport) -> None:
+    """One deadline, in its own transaction: the case is locked first, as every case service does."""
+    case_id = Deadline.objects.filter(pk=deadline_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        return
     with transaction.atomic():
+        case = lock_case(case_id)
         deadline = (
-            Deadline.objects.select_for_update()
-            .select_related("case__model_version", "case__municipality")
+            Deadline.objects.select_for_update(of=("self",))
             .filter(pk=deadline_id, status=Deadline.Status.RUNNING)
             .first()
         )
         if deadline is None:
             return  # handled meanwhile by another tick
-        case = deadline.case
+        deadline.case = case
         workflow = case_workflow(case)
-        rule = workflow.deadline(deadline.kind)
         if deadline.referral_id:
             if deadline.due_at <= now:
                 _escalate_referral(deadline, now, report)
             return
+        rule = workflow.deadline(deadline.kind)
         if rule is None:
             return
-        remind_at = reminder_due(rule, due_at=deadline.due_at)
-        if deadline.due_at > now:
-            if remind_at is not None and remind_at <= now and deadline.reminded_at is None:
-                deadline.reminded_at = now
-                deadline.save(update_fields=["reminded_at", "updated_at"])
-                users = case_assignees(case=case) or [
-                    u
-                    for p in CaseParty.objects.filter(case=case, left_at__isnull=True).select_related("institution")
-                    for u in _supervisors(p.institution)
-                ]
-                notify(
-                    users=users,
-                    kind="deadline.reminder",
-                    case=case,
-                    key=f"deadline-reminder:{deadline.pk}",
-                    details={"deadline": deadline.kind, "due_at": deadline.due_at.isoformat()},
-                )
-                report.reminders += 1
+        if deadline.due_at <= now:
+            _expire(deadline, rule, workflow, now, report)
             return
-        deadline.status = Deadline.Status.EXPIRED
-        deadline.ended_at = now
-        deadline.save(update_fields=["status", "ended_at", "updated_at"])
-        case_event(case=case, kind="deadline.expired", details={"deadline": deadline.kind})
-        case_audit(action="deadline.expired", case=case, new_values={"deadline": deadline.kind})
-        report.expired += 1
-        if rule.escalate:
-            for party in CaseParty.objects.filter(case=case, left_at__isnull=True).select_related("institution"):
-                notify(
-                    users=_supervisors(party.institution),
-                    kind="deadline.expired",
-                    case=case,
-                    key=f"deadline-expired:{deadline.pk}:{party.institution_id}",
-                    details={"deadline": deadline.kind},
-                )
-            report.escalations += 1
-        if rule.on_expiry:
-            transition = workflow.transition(rule.on_expiry)
-            if transition is not None and case.state in transition.from_states:
-                apply_transition(case=case, transition=transition, by=None)
-                report.transitions += 1
+        remind_at = reminder_due(rule, due_at=deadline.due_at)
+        if remind_at is not None and remind_at <= now and deadline.reminded_at is None:
+            _remind(deadline, now, report)
 
 
 def _deadlines_due(now) -> list[int]:
     """Running deadlines that are over, or whose reminder may be due, minus those already dealt with."""
-    longest_reminder = max((rule.remind_days_before for rule in _all_deadline_rules()), default=0)
+    longest_reminder = max(
+        (rule.remind_days_before for workflow in workflows_in_force() for rule in workflow.deadlines), default=0
+    )
     horizon = now + timedelta(days=longest_reminder)
     handled = (
         Q(due_at__gt=now, reminded_at__isnull=False)
@@ -147,16 +168,6 @@ def _deadlines_due(now) -> list[int]:
     )
 
 
-def _all_deadline_rules():
-    from opennrm.jurisdiction.models import ModelVersion
-    from opennrm.jurisdiction.selectors import version_pack
-
-    for version in ModelVersion.objects.exclude(status=ModelVersion.Status.DRAFT):
-        workflow = version_pack(version).workflow
-        if workflow is not None:
-            yield from workflow.deadlines
-
-
 def _base_url() -> str:
     return getattr(settings, "OPENNRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -164,9 +175,15 @@ def _base_url() -> str:
 def _message(notification: Notification) -> tuple[str, str]:
     """Subject and body of an e-mail: the case reference and a link, never anything about the person."""
     reference = notification.case.reference if notification.case_id else ""
-    link = _base_url() + (
-        reverse("cases:detail", kwargs={"reference": reference}) if reference else reverse("cases:inbox")
-    )
+    referral = notification.details.get("referral")
+    if referral and notification.kind in RECEIVING_KINDS:
+        # The receiving institution sees the referral before it sees the case.
+        path = reverse("cases:referral", kwargs={"referral_id": referral})
+    elif reference:
+        path = reverse("cases:detail", kwargs={"reference": reference})
+    else:
+        path = reverse("cases:inbox")
+    link = _base_url() + path
     subjects = {
         "referral.received": gettext("A new referral is waiting for your institution's answer"),
         "referral.overdue": gettext("A referral to your institution is overdue"),
@@ -204,7 +221,11 @@ def _send_notifications(report: TickReport) -> None:
     )
     for notification in pending[:BATCH]:
         with transaction.atomic():
-            locked = Notification.objects.select_for_update().filter(pk=notification.pk, sent_at__isnull=True).first()
+            locked = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(pk=notification.pk, sent_at__isnull=True)
+                .first()
+            )
             if locked is None:
                 continue
             with translation.override(settings.LANGUAGE_CODE):
@@ -221,6 +242,7 @@ def _send_notifications(report: TickReport) -> None:
             locked.attempts += 1
             locked.save(update_fields=["sent_at", "attempts", "updated_at"])
             report.sent += 1
+    report.undeliverable = Notification.objects.filter(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS).count()
 
 
 def tick(*, now=None) -> TickReport:

@@ -6,18 +6,47 @@ plan and records it — all in the caller's transaction.
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
-from opennrm.cases.models import Case, CaseParty, Deadline, Document, TransitionRecord
-from opennrm.cases.selectors import case_assignees, case_facts, case_workflow, institution_staff
-from opennrm.cases.services.common import acting_institution, case_audit, case_event, notify
-from opennrm.cases.workflow import ActorFacts, Refusal, Submission, deadline_due, plan, refusals, triggered_transition
+from opennrm.cases.models import Case, CaseParty, Deadline, Document, Referral, TransitionRecord
+from opennrm.cases.selectors import case_assignees, case_facts, case_workflow, institution_staff, party_of
+from opennrm.cases.services.common import (
+    acting_institution,
+    case_audit,
+    case_event,
+    involve_parties,
+    lock_case,
+    notify,
+    referrals_withdraw_waiting,
+    require_visible,
+)
+from opennrm.cases.workflow import (
+    ActorFacts,
+    Refusal,
+    Submission,
+    deadline_due,
+    plan,
+    refusals,
+    triggered_transition,
+)
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from opennrm.core.i18n import localized
 from opennrm.jurisdiction.schema import Transition, Workflow
 
 REASON_MAX = 5000
+ENDED_KINDS = ("outcome", "closed")
+# Names of the case fields a transition may require (schema.CaseField), as a person reads them.
+FIELD_LABELS = {
+    "sex": gettext_lazy("sex"),
+    "age_band": gettext_lazy("age band"),
+    "citizenship": gettext_lazy("citizenship"),
+    "forms": gettext_lazy("forms of exploitation"),
+    "countries": gettext_lazy("countries"),
+    "languages": gettext_lazy("languages"),
+    "municipality": gettext_lazy("municipality"),
+    "identity": gettext_lazy("the person's name"),
+}
 
 
 def refusal_message(refusal: Refusal, workflow: Workflow) -> str:
@@ -38,7 +67,9 @@ def refusal_message(refusal: Refusal, workflow: Workflow) -> str:
             "purpose": localized(purpose.name) if purpose else params.get("purpose", "")
         }
     if refusal.code == "field_missing":
-        return gettext("Fill in “%(field)s” in the case first.") % {"field": refusal.field}
+        return gettext("Fill in “%(field)s” in the case first.") % {
+            "field": FIELD_LABELS.get(refusal.field or "", refusal.field)
+        }
     if refusal.code == "reason_missing":
         return gettext("Give the reasons for this step.")
     if refusal.code == "checklist_incomplete":
@@ -77,7 +108,8 @@ def _start_deadline(*, case: Case, workflow: Workflow, kind: str, now) -> Deadli
 
 
 def _stop_deadline(*, case: Case, kind: str, now) -> None:
-    for deadline in Deadline.objects.select_for_update().filter(case=case, kind=kind, status=Deadline.Status.RUNNING):
+    running = Deadline.objects.select_for_update().filter(case=case, kind=kind, status=Deadline.Status.RUNNING)
+    for deadline in running:
         deadline.status = Deadline.Status.MET if now <= deadline.due_at else Deadline.Status.EXPIRED
         deadline.ended_at = now
         deadline.save(update_fields=["status", "ended_at", "updated_at"])
@@ -123,12 +155,10 @@ def apply_transition(
     document: Document | None = None,
     ip_address: str | None = None,
 ) -> TransitionRecord:
-    """Perform a transition already checked, with all its effects. Must run inside a transaction."""
-    from opennrm.cases.services.cases import _involve
-
+    """Perform a transition already checked, with all its effects. Runs in the caller's transaction, which holds
+    the case lock (`lock_case`); `by` None is the system (`opennrm tick`)."""
     workflow = case_workflow(case)
-    facts = case_facts(case)
-    steps = plan(workflow, transition, facts)
+    steps = plan(workflow, transition, case_facts(case))
     now = timezone.now()
     record = TransitionRecord.objects.create(
         case=case,
@@ -144,7 +174,7 @@ def apply_transition(
     )
     case.state = steps.to_state
     case.state_kind = steps.to_kind
-    if steps.to_kind in ("outcome", "closed") and case.ended_at is None:
+    if steps.to_kind in ENDED_KINDS and case.ended_at is None:
         case.ended_at = now
     elif steps.to_kind == "open":
         case.ended_at = None
@@ -155,12 +185,21 @@ def apply_transition(
         _start_deadline(case=case, workflow=workflow, kind=kind, now=now)
     for kind in steps.use_quota:
         _use_quota(case=case, kind=kind)
-    if steps.to_kind in ("outcome", "closed"):
-        # Nothing runs on for an ended case: its periods stop with it.
-        for deadline in Deadline.objects.filter(case=case, status=Deadline.Status.RUNNING):
-            _stop_deadline(case=case, kind=deadline.kind, now=now)
+    if steps.to_kind in ENDED_KINDS:
+        # Nothing goes on for an ended case: referrals still waiting are taken back, its periods stop with it.
+        waiting = Referral.objects.select_for_update(of=("self",)).select_related("case", "to_institution")
+        referrals_withdraw_waiting(
+            referrals=waiting.filter(case=case, status=Referral.Status.SENT),
+            by=by,
+            cause="case_ended",
+            ip_address=ip_address,
+        )
+        for kind in set(
+            Deadline.objects.filter(case=case, status=Deadline.Status.RUNNING).values_list("kind", flat=True)
+        ):
+            _stop_deadline(case=case, kind=kind, now=now)
     if steps.involve:
-        _involve(case=case, type_codes=steps.involve, reason=CaseParty.Reason.INVOLVED, by=by)
+        involve_parties(case=case, type_codes=steps.involve, reason=CaseParty.Reason.INVOLVED, by=by)
     details = {
         "transition": transition.id,
         "from": steps.from_state,
@@ -200,6 +239,7 @@ def case_transition(
     ip_address: str | None = None,
 ) -> TransitionRecord:
     """Perform a manual transition of the case's workflow, if `by` may and its preconditions are met."""
+    require_visible(by=by, case=case)
     workflow = case_workflow(case)
     rule = workflow.transition(transition)
     if rule is None:
@@ -211,12 +251,14 @@ def case_transition(
     institution = acting_institution(by)
     with transaction.atomic():
         # Locked so that two people performing steps at once cannot both start from the same state.
-        case = Case.objects.select_for_update().select_related("model_version", "municipality").get(pk=case.pk)
-        is_party = CaseParty.objects.filter(case=case, institution=institution, left_at__isnull=True).exists()
+        case = lock_case(case.pk)
         actor = ActorFacts(
             roles=frozenset(role.code for role in by.active_roles()),
             institution_type=institution.type.code,
-            is_party=is_party and by.has_capability(Capability.CASES_VIEW) and case.erased_at is None,
+            # Break-glass access shows a case; only a party's staff move it on.
+            is_party=party_of(case=case, institution=institution) is not None
+            and by.has_capability(Capability.CASES_VIEW)
+            and case.erased_at is None,
         )
         given = Submission(reason=reason or "", checklist=frozenset(checklist or ()), has_document=document is not None)
         problems = refusals(workflow, rule, case_facts(case), actor, given)
@@ -233,10 +275,23 @@ def case_transition(
         )
 
 
-def case_trigger(*, case: Case, trigger: str, by=None) -> TransitionRecord | None:
-    """Perform the transition an event sets off from the case's state, if the workflow has one."""
-    workflow = case_workflow(case)
-    rule = triggered_transition(workflow, trigger, case_facts(case))
+def case_perform_automatic(
+    *, case: Case, transition: Transition, by=None, ip_address: str | None = None
+) -> TransitionRecord | None:
+    """Perform a transition an event sets off, if the workflow's rules let it happen now (None: they do not).
+
+    The caller holds the case lock. `by` is whoever set the event off (None: `opennrm tick`); the transition's own
+    `by` list does not apply, only its state, its `when` and its preconditions.
+    """
+    problems = refusals(case_workflow(case), transition, case_facts(case), None, Submission())
+    if problems:
+        return None
+    return apply_transition(case=case, transition=transition, by=by, ip_address=ip_address)
+
+
+def case_trigger(*, case: Case, trigger: str, by=None, ip_address: str | None = None) -> TransitionRecord | None:
+    """Perform the transition an event (a referral sent or accepted) sets off from the case's state, if any."""
+    rule = triggered_transition(case_workflow(case), trigger, case_facts(case))
     if rule is None:
         return None
-    return apply_transition(case=case, transition=rule, by=by)
+    return case_perform_automatic(case=case, transition=rule, by=by, ip_address=ip_address)

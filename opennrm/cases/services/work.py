@@ -8,10 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from opennrm.cases.models import Case, Document, Note, Task
-from opennrm.cases.services.common import case_audit, case_event, notify, require_capability, require_editable
+from opennrm.cases.models import Assignment, Case, DataCategory, Document, Note, Task
+from opennrm.cases.selectors import case_access
+from opennrm.cases.services.common import (
+    case_audit,
+    case_event,
+    notify,
+    require_capability,
+    require_editable,
+    require_visible,
+)
 from opennrm.core.capabilities import Capability
-from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
+from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 
 NOTE_MAX = 20_000
 TASK_TITLE_MAX = 300
@@ -76,8 +84,6 @@ def task_create(
             case=case, title=title, institution=institution, assignee=assignee, due_on=due_on, created_by=by
         )
         if assignee is not None:
-            from opennrm.cases.models import Assignment
-
             # Whoever has a task on a case must be able to open it.
             Assignment.objects.get_or_create(case=case, user=assignee, ended_at=None, defaults={"assigned_by": by})
             if assignee.pk != by.pk:
@@ -154,8 +160,11 @@ def document_upload(
 
 
 def document_download(*, by, document: Document, ip_address: str | None = None) -> Document:
-    """Record the download of a document (the caller has checked the case is visible and the scope allows it)."""
+    """Record the download of a document, if `by` may see the case's circumstances (call before streaming it)."""
     require_capability(by, Capability.PERSONAL_DATA_VIEW)
+    require_visible(by=by, case=document.case)
+    if not case_access(user=by, case=document.case).sees(DataCategory.CIRCUMSTANCES):
+        raise Forbidden(gettext("Your institution may not see the documents of this case."))
     with transaction.atomic():
         case_audit(
             action="document.downloaded",

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from opennrm.cases.services.tick import tick
+from opennrm.cases.services.tick import MAX_ATTEMPTS, tick
 
 
 class Command(BaseCommand):
@@ -17,7 +17,8 @@ class Command(BaseCommand):
         report = tick()
         self.stdout.write(
             f"reminders: {report.reminders}, escalations: {report.escalations}, expired: {report.expired}, "
-            f"transitions: {report.transitions}, e-mails sent: {report.sent}, not sent: {report.failed}"
+            f"transitions: {report.transitions}, e-mails sent: {report.sent}, not sent: {report.failed}, "
+            f"given up after {MAX_ATTEMPTS} attempts: {report.undeliverable}"
         )
         for problem in report.problems:
             self.stderr.write(problem)

@@ -1,15 +1,20 @@
-"""`opennrm demo load`: the demo directory and demo users — synthetic, for trying OpenNRM out, never for production."""
+"""`opennrm demo load`: the demo directory, demo users and demo cases — synthetic, for trying OpenNRM out, never for
+production."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from opennrm.accounts.demo import demo_users_create
+from opennrm.cases.demo import demo_cases_create
 from opennrm.core.errors import ApplicationError
 from opennrm.directory.demo import demo_directory_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo directory (packs/<pack>/demo/directory.yaml) and the demo users, and print their logins."
+    help = (
+        "Load the demo directory (packs/<pack>/demo/directory.yaml), the demo users and a few dozen synthetic cases "
+        "in every state of the workflow, and print the logins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["load"])
@@ -27,13 +32,19 @@ class Command(BaseCommand):
         try:
             summary = demo_directory_load(path=path)
             logins = demo_users_create()
+            cases = demo_cases_create()
         except ApplicationError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"Demo directory: {summary}")
         self.stdout.write("")
+        self.stdout.write(f"Demo cases: {cases} ({cases.created} new)")
+        self.stdout.write("")
         self.stdout.write("Demo logins (synthetic accounts, for trying OpenNRM only):")
+        width = max(len(login.username) for login in logins)
         for login in logins:
             roles = ", ".join(login.roles)
-            self.stdout.write(f"  {login.username:<20} password: {login.password}   {roles} — {login.institution}")
+            self.stdout.write(f"  {login.username:<{width}} password: {login.password}   {roles} — {login.institution}")
             if login.totp_key:
-                self.stdout.write(f"  {'':<20} two-factor key (add to an authenticator app): {login.totp_key}")
+                self.stdout.write(
+                    f"  {'':<{width}} demo two-factor key (add to an authenticator app): {login.totp_key}"
+                )

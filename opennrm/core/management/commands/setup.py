@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--pack", default=settings.OPENNRM_PACK, help="Pack code (a folder in packs/).")
-        parser.add_argument("--demo", action="store_true", help="Also load the demo directory and demo users.")
+        parser.add_argument(
+            "--demo", action="store_true", help="Also load the demo directory, demo users and demo cases."
+        )
 
     def handle(self, *args, pack: str, demo: bool, verbosity: int, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -36,9 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"No pack folder {path}: set OPENNRM_PACKS_DIR or --pack to an existing pack.")
         try:
             draft = version_draft(pack_code=pack) or pack_load(path=path)
-            version = version_publish(
-                version=draft, change_note=f"Initial version loaded from packs/{pack}.", by=None
-            )
+            version = version_publish(version=draft, change_note=f"Initial version loaded from packs/{pack}.", by=None)
         except PackInvalid as invalid:
             raise CommandError("\n".join(str(problem) for problem in invalid.problems)) from None
         except ApplicationError as error:
