@@ -19,15 +19,38 @@ from django.db import connection, models
 
 from opennrm.cases.fields import EncryptedBinaryField, EncryptedTextField
 
+REUSED_CIPHERTEXTS = 50  # per column: the fixed texts, not the persons
+
 
 def _identity(value: Any) -> Any:
     return value
 
 
+def _encrypting(field: models.Field) -> Callable[[Any], Any]:
+    """The field's own encryption, reusing the ciphertext of a value already seen in this column.
+
+    Synthetic data repeats a few fixed texts (a referral message, a reason, the fake given name) hundreds of thousands
+    of times; the first few distinct values of a column are encrypted once and their ciphertext reused, which still
+    decrypts (the context is the column). Everything else — each person's family name, birth date, contacts — is
+    encrypted row by row, as the application does.
+    """
+    seen: dict[Any, Any] = {}
+
+    def encrypt(value: Any) -> Any:
+        if value in seen:
+            return seen[value]
+        encrypted = field.get_prep_value(value)
+        if len(seen) < REUSED_CIPHERTEXTS:
+            seen[value] = encrypted
+        return encrypted
+
+    return encrypt
+
+
 def _converter(field: models.Field) -> Callable[[Any], Any]:
     """How a Python value of this field becomes what the database driver is given."""
     if isinstance(field, EncryptedTextField | EncryptedBinaryField):
-        return field.get_prep_value
+        return _encrypting(field)
     if isinstance(field, models.JSONField):
         return lambda value: None if value is None else json.dumps(value)
     if connection.vendor == "sqlite":

@@ -60,8 +60,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_start(*, kind: str, database_url: str, data_dir: str, workers: int, log: Path) -> Server:
-    """Start the application on 127.0.0.1 against `database_url`; returns once it answers HTTP."""
+def server_launch(*, kind: str, database_url: str, data_dir: str, workers: int, log: Path) -> Server:
+    """Start the application on 127.0.0.1 against `database_url` (wait for it with `server_wait`)."""
     port = free_port()
     env = {
         **os.environ,
@@ -71,41 +71,34 @@ def server_start(*, kind: str, database_url: str, data_dir: str, workers: int, l
         "PYTHONUNBUFFERED": "1",
     }
     if kind == "gunicorn":
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "opennrm.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ]
+        command = [sys.executable, "-m", "gunicorn", "opennrm.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+        command += ["--workers", str(workers), "--timeout", "120", "--log-level", "warning"]
     else:
         workers = 1
         command = [sys.executable, "-m", "opennrm.cli", "runserver", f"127.0.0.1:{port}", "--noreload"]
-    handle = log.open("ab")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    handle.close()
-    server = Server(kind=kind, workers=workers, port=port, process=process, log=log)
+    with log.open("ab") as handle:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    return Server(kind=kind, workers=workers, port=port, process=process, log=log)
+
+
+def server_wait(server: Server) -> None:
+    """Return once the server answers HTTP; stop it and say why if it does not."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The {kind} server stopped at start (exit {process.returncode}):\n{_tail(log)}")
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"The {server.kind} server stopped at start (exit {server.process.returncode}):\n{_tail(server.log)}"
+            )
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
             connection.request("GET", "/api/v1/me")
             connection.getresponse().read()
             connection.close()
-            return server
+            return
         except OSError:
             time.sleep(0.3)
     server_stop(server)
-    raise RuntimeError(f"The {kind} server did not answer within {STARTUP_SECONDS} s:\n{_tail(log)}")
+    raise RuntimeError(f"The {server.kind} server did not answer within {STARTUP_SECONDS} s:\n{_tail(server.log)}")
 
 
 def server_stop(server: Server) -> None:

@@ -8,6 +8,18 @@ allow_truncate_in_tests()
 
 
 @pytest.fixture(autouse=True)
+def data_keys(settings, tmp_path, monkeypatch):
+    """Every test has its own data keys (created at its first encryption), never the developer's var/ file."""
+    from opennrm.cases import crypto
+
+    monkeypatch.delenv(crypto.ENVIRONMENT_VARIABLE, raising=False)
+    crypto.reset_keyring_cache()
+    settings.OPENNRM_DATA_KEYS_FILE = tmp_path / "keys" / "data_keys.json"
+    yield settings.OPENNRM_DATA_KEYS_FILE
+    crypto.reset_keyring_cache()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     """Tests read English unless they switch; the Latvian UI has tests of its own."""
     settings.LANGUAGE_CODE = "en"
@@ -51,7 +63,7 @@ def lv_pack_content():
 
 
 @pytest.fixture
-def case_world(db, lv_pack_content, settings, tmp_path):
+def case_world(db, lv_pack_content, settings):
     """The published Latvian model, the demo directory, and one member of staff per `CASE_WORLD_STAFF` entry.
 
     Returns a namespace: `world.version`, `world.institution(code)`, and each member by name (e-mail
@@ -60,15 +72,12 @@ def case_world(db, lv_pack_content, settings, tmp_path):
     from types import SimpleNamespace
 
     from opennrm.accounts.models import Role
-    from opennrm.cases import crypto
     from opennrm.directory.demo import demo_directory_load
     from opennrm.directory.models import Institution
     from opennrm.jurisdiction.models import ModelVersion
     from opennrm.jurisdiction.services import content_hash, version_publish
     from tests.factories import UnitFactory, UserFactory
 
-    crypto.reset_keyring_cache()
-    settings.OPENNRM_DATA_KEYS_FILE = tmp_path / "world_keys.json"
     draft = ModelVersion.objects.create(
         pack_code="lv",
         number=1,
@@ -92,5 +101,4 @@ def case_world(db, lv_pack_content, settings, tmp_path):
         )
         setattr(world, name, user)
         world.staff[name] = user
-    yield world
-    crypto.reset_keyring_cache()
+    return world

@@ -15,6 +15,20 @@ from ninja.responses import Status
 from opennrm.api.auth import api_auth
 from opennrm.audit.services import client_ip
 from opennrm.cases import lookups, selectors
+from opennrm.cases.answers import (
+    Workflows,
+    access_out,
+    case_summary_out,
+    consent_out,
+    deadline_out,
+    inbox_deadline_out,
+    inbox_referral_out,
+    inbox_task_out,
+    party_out,
+    person_out,
+    referral_out,
+    timeline_event_out,
+)
 from opennrm.cases.models import Case, DataCategory, Referral
 from opennrm.cases.schemas import (
     MAX_ID,
@@ -32,18 +46,6 @@ from opennrm.cases.schemas import (
     TimelineEventOut,
     TransitionIn,
     TransitionOut,
-    Workflows,
-    access_out,
-    case_summary_out,
-    consent_out,
-    deadline_out,
-    inbox_deadline_out,
-    inbox_referral_out,
-    inbox_task_out,
-    party_out,
-    person_out,
-    referral_out,
-    timeline_event_out,
 )
 from opennrm.cases.services.cases import PersonData, case_open, person_data_read
 from opennrm.cases.services.consent import consent_record
@@ -58,6 +60,7 @@ router = Router(tags=["cases"], auth=api_auth)
 PERSON_READ_PURPOSE = "case API"
 
 NOT_CASE_STAFF = gettext_lazy("Your role does not allow working with cases.")
+NOT_CASE_OPENER = gettext_lazy("Your role does not allow opening cases.")
 NOT_CASE_EDITOR = gettext_lazy("Your role does not allow changing cases.")
 NOT_ADDRESSEE = gettext_lazy("Only the institution a referral is addressed to can answer it.")
 NOT_SENDER = gettext_lazy("Only the institution that sent a referral can withdraw it.")
@@ -95,7 +98,7 @@ def _case_out(request, case: Case) -> CaseOut:
         parties=[party_out(party) for party in selectors.case_parties(case=case)],
         deadlines=[deadline_out(d, case, workflows) for d in selectors.case_deadlines(case=case)],
         consents=[consent_out(consent) for consent in selectors.case_consents(case=case)],
-        referrals=[referral_out(referral, user=user) for referral in selectors.case_referrals(case=case)],
+        referrals=[referral_out(r, user=user, case=case) for r in selectors.case_referrals(case=case)],
         access=access_out(access),
     )
 
@@ -117,7 +120,9 @@ def _answered_referral(request, referral: Referral) -> ReferralOut:
 )
 def open_case(request, payload: CaseOpenIn):
     user = request.auth
-    _require(user, Capability.CASES_EDIT, NOT_CASE_EDITOR)
+    # Whoever opens a case is assigned to it and must be able to open it afterwards.
+    _require(user, Capability.CASES_VIEW, NOT_CASE_OPENER)
+    _require(user, Capability.CASES_EDIT, NOT_CASE_OPENER)
     person = payload.person
     case = case_open(
         by=user,
@@ -190,9 +195,7 @@ def record_consent(request, payload: ConsentIn, case_id: int = Path(..., ge=1, l
         given_on=payload.given_on,
         data_categories=list(payload.data_categories),
         given_by=payload.given_by,
-        recipient_institution=lookups.institution_by_code(
-            payload.recipient_institution, field="recipient_institution"
-        ),
+        recipient_institution=lookups.institution_by_code(payload.recipient_institution, field="recipient_institution"),
         recipient_type=payload.recipient_type or "",
         giver_details=payload.giver_details,
         ip_address=client_ip(request),
@@ -231,8 +234,7 @@ def send_referral(request, payload: ReferralIn, case_id: int = Path(..., ge=1, l
     "/referrals/{referral_id}/accept",
     response={200: ReferralOut, **CASE_ERRORS},
     summary="Accept a referral to the caller's institution",
-    description="The institution becomes a party to the case, with the referral's data scope; the caller is "
-    "assigned.",
+    description="The institution becomes a party to the case, with the referral's data scope; the caller is assigned.",
 )
 def accept_referral(request, referral_id: int = Path(..., ge=1, le=MAX_ID)):
     user = request.auth

@@ -35,6 +35,7 @@ from opennrm.cases.selectors import (
     case_referrals,
     case_timeline,
     case_workflow,
+    party_scope,
 )
 from opennrm.cases.wording import (
     Names,
@@ -47,6 +48,7 @@ from opennrm.cases.wording import (
     scope_labels,
     when,
 )
+from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from opennrm.core.i18n import localized
 from opennrm.directory import selectors as directory
@@ -204,8 +206,7 @@ def case_page(*, user, case: Case, access: CaseAccess) -> dict:
     return {
         "case": case,
         "access": access,
-        "workflow": workflow,
-        "state": state,
+        "can_assign": access.can_edit and user.has_capability(Capability.CASES_SUPERVISE),
         "state_name": localized(state.name) if state else case.state,
         "state_description": localized(state.description) if state else "",
         "stage_name": localized(stage.name) if stage else "",
@@ -221,9 +222,7 @@ def case_page(*, user, case: Case, access: CaseAccess) -> dict:
             PartyLine(
                 party=party,
                 reason=label(CaseParty.Reason.choices, party.reason),
-                scope=scope_labels(
-                    DataCategory.values if party.reason == CaseParty.Reason.RECOGNISED else party.data_scope
-                ),
+                scope=scope_labels(party_scope(party)),
             )
             for party in parties
         ],

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from opennrm.cases.models import CaseEvent, CaseParty, DataCategory, Deadline, Referral
 from opennrm.core.i18n import localized
@@ -32,7 +33,9 @@ def label(choices, value: str) -> str:
 
 
 def scope_labels(scope: Iterable[str]) -> list[str]:
-    return [label(DataCategory.choices, category) for category in scope]
+    """The categories of personal data, named, in their fixed order (identity, contacts, circumstances)."""
+    chosen = set(scope)
+    return [str(name) for category, name in DataCategory.choices if category in chosen]
 
 
 def iso_date(value: str) -> date | None:
@@ -149,7 +152,10 @@ def _unassigned(details, names: Names) -> str:
 
 
 def _break_glass(details, names: Names) -> str:
-    return gettext("Emergency access for %(hours)s hours") % {"hours": details.get("hours", "")}
+    hours = int(details.get("hours") or 0)
+    return ngettext("Emergency access for %(hours)d hour", "Emergency access for %(hours)d hours", hours) % {
+        "hours": hours
+    }
 
 
 def _consent_recorded(details, names: Names) -> str:
@@ -237,14 +243,19 @@ def _deadline_expired(details, names: Names) -> str:
     return gettext("%(name)s ran out") % {"name": names.deadline(details.get("deadline"))}
 
 
-def _fixed(text: Callable[[], str]):
-    return lambda details, names: text()
-
+# Events whose words need nothing from their details.
+FIXED_TEXTS = {
+    "person.updated": _("The person's data was corrected"),
+    "note.added": _("Note added"),
+    "task.created": _("Task created"),
+    "task.done": _("Task done"),
+    "document.added": _("Document attached"),
+    "case.erased": _("Personal data erased at the end of the retention period"),
+}
 
 EVENT_TEXTS: dict[str, Callable[[dict, Names], str]] = {
     "case.opened": _opened,
     "party.involved": _involved,
-    "person.updated": _fixed(lambda: gettext("The person's data was corrected")),
     "case.assigned": _assigned,
     "case.unassigned": _unassigned,
     "case.break_glass": _break_glass,
@@ -259,15 +270,12 @@ EVENT_TEXTS: dict[str, Callable[[dict, Names], str]] = {
     "deadline.started": _deadline_started,
     "deadline.ended": _deadline_ended,
     "deadline.expired": _deadline_expired,
-    "note.added": _fixed(lambda: gettext("Note added")),
-    "task.created": _fixed(lambda: gettext("Task created")),
-    "task.done": _fixed(lambda: gettext("Task done")),
-    "document.added": _fixed(lambda: gettext("Document attached")),
-    "case.erased": _fixed(lambda: gettext("Personal data erased at the end of the retention period")),
 }
 
 
 def event_text(event: CaseEvent, names: Names) -> str:
+    if event.kind in FIXED_TEXTS:
+        return str(FIXED_TEXTS[event.kind])
     describe = EVENT_TEXTS.get(event.kind)
     return describe(event.details or {}, names) if describe else event.kind
 

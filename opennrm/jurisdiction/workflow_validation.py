@@ -39,7 +39,7 @@ class _Known:
     roles: set[str] | None
     # Role id -> the institution types its holders may belong to (empty: any).
     role_types: dict[str, list[str]]
-    legal_bases: set[str]
+    legal_bases: set[str] | None
     # State id -> kind; deadline and transition id -> their raw data.
     states: dict[str, str]
     deadlines: dict[str, dict]
@@ -59,7 +59,7 @@ class _Known:
                 if isinstance(role.get("id"), str)
             },
             # legal_bases is optional: an absent section defines no ids, so every reference to one is unknown.
-            legal_bases=known_ids(content, "legal_bases") or set(),
+            legal_bases=known_ids(content, "legal_bases") if "legal_bases" in content else set(),
             states={
                 state["id"]: state.get("kind", "open")
                 for _index, state in items(workflow, "states")

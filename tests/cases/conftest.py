@@ -1,13 +1,10 @@
-"""Fixtures for cases: every test gets its own data keys, and a case that names an obviously fake person.
-
-The key fixture is autouse so that no test here reads or writes the developer's var/data_keys.json.
-"""
+"""Fixtures for cases: a case that names an obviously fake person (every test has its own data keys:
+see `data_keys` in tests/conftest.py)."""
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from opennrm.cases import crypto
@@ -17,16 +14,6 @@ from opennrm.jurisdiction.services import pack_load, version_publish
 from tests.factories import UserFactory
 
 MINIMAL_PACK = Path(__file__).parent.parent / "jurisdiction" / "packs" / "minimal"
-
-
-@pytest.fixture(autouse=True)
-def data_keys(settings, tmp_path, monkeypatch):
-    """The path of this test's key file (created with fresh keys at the first encryption)."""
-    monkeypatch.delenv(crypto.ENVIRONMENT_VARIABLE, raising=False)
-    crypto.reset_keyring_cache()
-    settings.OPENNRM_DATA_KEYS_FILE = tmp_path / "keys" / "data_keys.json"
-    yield settings.OPENNRM_DATA_KEYS_FILE
-    crypto.reset_keyring_cache()
 
 
 @dataclass(frozen=True)

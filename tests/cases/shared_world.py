@@ -15,10 +15,11 @@ A module using it defines, next to its tests:
     def data_keys(case_world):
         return world_keys_file()
 
-The second replaces tests/cases/conftest.py's `data_keys`, which would give every test fresh keys: the shared
+The second replaces tests/conftest.py's `data_keys`, which would give every test fresh keys: the shared
 world's encrypted data must stay readable for the whole module.
 """
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -56,15 +57,22 @@ def shared_case_world(django_db_blocker, lv_pack_content, tmp_path_factory) -> I
 
     build = conftest.case_world.__wrapped__  # the fixture's function, so both worlds are the same world
     settings = _ModuleSettings()
+    directory = tmp_path_factory.mktemp("case_world")
+    # The fixture's own arguments, by name: `db` only asks pytest for database access, which is open here.
+    available = {"db": None, "lv_pack_content": lv_pack_content, "settings": settings, "tmp_path": directory}
+    arguments = {name: available[name] for name in inspect.signature(build).parameters}
     with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock(), transaction.atomic():
         patch.delenv(crypto.ENVIRONMENT_VARIABLE, raising=False)
-        # What tests/conftest.py's autouse fixture sets for each test, needed here before any test has started.
+        # What the autouse fixtures set for each test, needed here before any test has started.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        steps = build(None, lv_pack_content, settings, tmp_path_factory.mktemp("case_world"))
+        settings.OPENNRM_DATA_KEYS_FILE = directory / "data_keys.json"
+        crypto.reset_keyring_cache()
+        made = build(**arguments)
         try:
-            yield next(steps)
+            yield next(made) if inspect.isgenerator(made) else made
         finally:
-            next(steps, None)  # the fixture's own teardown
+            if inspect.isgenerator(made):
+                next(made, None)  # the fixture's own teardown
             settings.restore()
             crypto.reset_keyring_cache()
             transaction.set_rollback(True)

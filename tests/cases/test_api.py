@@ -17,10 +17,10 @@ from opennrm.accounts.services import api_token_issue
 from opennrm.accounts.testing import force_login_verified
 from opennrm.api.api import api
 from opennrm.audit.models import AuditEvent
-from opennrm.cases.models import Case, Referral
+from opennrm.cases.models import Case, Deadline, Referral
+from opennrm.cases.services.cases import case_assign
 from opennrm.cases.services.work import document_upload
 from opennrm.jurisdiction.selectors import version_pack
-from opennrm.cases.services.cases import case_assign
 from tests.cases.conftest import SYNTHETIC_PERSON
 from tests.cases.shared_world import shared_case_world, world_keys_file
 
@@ -192,10 +192,10 @@ def test_opening_refuses_bad_input_naming_the_field(as_, changes, status, field)
 
 
 @pytest.mark.parametrize("name", ["rapporteur", "auditor", "coordinator", "commission_member"])
-def test_opening_needs_the_right_to_change_cases(as_, name):
+def test_opening_needs_the_right_to_work_on_cases(as_, name):
     response = as_(name).post("/cases", NEW_CASE)
     assert response.status_code == 403
-    assert response.json()["detail"] == "Your role does not allow changing cases."
+    assert response.json()["detail"] == "Your role does not allow opening cases."
     assert not Case.objects.exists()
 
 
@@ -501,6 +501,16 @@ def test_the_sender_withdraws_before_an_answer(as_):
     assert again.status_code == 400 and again.json()["field"] == "status"
 
 
+def test_a_referrals_message_is_for_the_two_institutions_it_passes_between(as_, case_world):
+    case = accepted_case(as_)
+    consent(as_("social_worker"), case["id"], purpose="criminal_proceedings", to_type="state_police")
+    to_police = refer(as_("social_worker"), case["id"], to="lv-state-police", purpose="criminal_proceedings")
+    assert as_("police_officer").post(f"/referrals/{to_police['id']}/accept").status_code == 200
+    referrals = {r["to_institution"]: r for r in as_("provider_worker").get(f"/cases/{case['id']}").json()["referrals"]}
+    assert referrals["lv-provider-marta"]["message"] == "Lūdzu sazinieties."
+    assert referrals["lv-state-police"]["message"] is None
+
+
 # --- Workflow steps -------------------------------------------------------------------------------------------
 
 
@@ -591,13 +601,17 @@ def test_the_person_refusing_help_ends_the_case(as_):
 # --- Inbox ----------------------------------------------------------------------------------------------------
 
 
-def test_inbox_lists_deadlines_of_the_callers_cases(as_):
+def test_inbox_lists_deadlines_coming_up_on_the_callers_cases(as_):
     case, _referral = referred_case(as_)
-    inbox = as_("social_worker").get("/inbox").json()
-    # The reflection period (30 days) is beyond the inbox's horizon; nothing else is due yet.
-    assert inbox == {"referrals": [], "deadlines": [], "tasks": []} or all(
-        d["case_reference"] == case["reference"] for d in inbox["deadlines"]
+    worker = as_("social_worker")
+    # The reflection period (30 days) is beyond the inbox's horizon until it comes close.
+    assert worker.get("/inbox").json()["deadlines"] == []
+    Deadline.objects.filter(case_id=case["id"], kind="reflection_period").update(
+        due_at=timezone.now() + timedelta(days=2)
     )
+    (item,) = worker.get("/inbox").json()["deadlines"]
+    assert item["case_reference"] == case["reference"] and item["name"] == "Reflection period"
+    assert as_("other_social_worker").get("/inbox").json()["deadlines"] == []
 
 
 def test_inbox_marks_overdue_referrals(as_):

@@ -109,45 +109,40 @@ def test_emails_name_the_case_and_a_link_never_the_person(case_world, referred, 
     report = tick(now=referral.due_at + timedelta(minutes=2))
     assert report.sent == 0  # everything went out in the first run
     [message] = mail.outbox
-    assert message.to == ["provider.supervisor@example.lv"]
+    assert message.to == ["provider_supervisor@example.lv"]
     assert case.reference in message.body
-    assert f"https://nrm.example.lv/lv/cases/referrals/{referral.pk}/" in message.body
+    assert f"https://nrm.example.lv/{settings.LANGUAGE_CODE}/cases/referrals/{referral.pk}/" in message.body
     for secret in [*SYNTHETIC_PERSON.secrets(), SYNTHETIC_PERSON.address, steps.MESSAGE]:
         assert secret not in message.subject + message.body
     assert Notification.objects.get().sent_at is not None
 
 
+def mail_server_down(*args, **kwargs):
+    raise ConnectionRefusedError("mail server down")
+
+
 def test_a_failed_send_is_kept_and_tried_again(case_world, referred, monkeypatch):
     case, referral = referred
-    tick(now=referral.due_at + timedelta(minutes=1))
-
-    def mail_server_down(*args, **kwargs):
-        raise ConnectionRefusedError("mail server down")
-
     monkeypatch.setattr(tick_module, "send_mail", mail_server_down)
-    first = tick(now=referral.due_at + timedelta(minutes=2))
-    assert (first.sent, first.failed) == (0, 1)
+    first = tick(now=referral.due_at + timedelta(minutes=1))
+    assert (first.escalations, first.sent, first.failed) == (1, 0, 1)
     notification = Notification.objects.get()
     assert (notification.sent_at, notification.attempts) == (None, 1)
     monkeypatch.undo()
-    again = tick(now=referral.due_at + timedelta(minutes=3))
-    assert (again.sent, again.failed) == (1, 0)
+    again = tick(now=referral.due_at + timedelta(minutes=2))
+    assert (again.escalations, again.sent, again.failed) == (0, 1, 0)
     notification.refresh_from_db()
     assert notification.sent_at is not None and notification.attempts == 2
     assert len(mail.outbox) == 1
+    assert tick(now=referral.due_at + timedelta(minutes=3)).sent == 0
 
 
 def test_an_email_failing_every_time_is_given_up_on_but_kept_and_counted(case_world, referred, monkeypatch):
     _, referral = referred
-    tick(now=referral.due_at + timedelta(minutes=1))
-
-    def mail_server_down(*args, **kwargs):
-        raise ConnectionRefusedError("mail server down")
-
     monkeypatch.setattr(tick_module, "send_mail", mail_server_down)
-    for _ in range(MAX_ATTEMPTS):
-        tick(now=referral.due_at + timedelta(minutes=2))
-    report = tick(now=referral.due_at + timedelta(minutes=3))
+    for minute in range(MAX_ATTEMPTS):
+        assert tick(now=referral.due_at + timedelta(minutes=minute + 1)).failed == 1
+    report = tick(now=referral.due_at + timedelta(hours=1))
     assert (report.failed, report.undeliverable) == (0, 1)
     assert Notification.objects.get().attempts == MAX_ATTEMPTS
 

@@ -13,6 +13,10 @@ from opennrm.audit.models import AuditEvent
 from opennrm.cases.from_screening import exploitation_forms
 from opennrm.cases.models import Case, Person
 from opennrm.jurisdiction.selectors import version_pack
+from opennrm.screening import selectors as screening_selectors
+from opennrm.screening.forms import ScreeningState
+from opennrm.screening.models import Screening
+from opennrm.screening.selectors import Situation
 from opennrm.screening.services import screening_save
 from tests.cases import steps
 from tests.cases.conftest import SYNTHETIC_PERSON
@@ -192,9 +196,29 @@ class TestFromAScreening:
         assert "From the screening" in html and "Children: labour exploitation" in html
         assert "Some indicators of trafficking are present" in html
 
+    def test_from_the_result_page_to_an_open_case(self, client, case_world):
+        situation = Situation(population="adult", form="labour", context="general", municipality="riga")
+        pack = version_pack(case_world.version)
+        sets = screening_selectors.sets_for_situation(pack=pack, situation=situation)
+        first = screening_selectors.steps_for_sets(sets)[0].questions[0]
+        state = ScreeningState(model_number=case_world.version.number, situation=situation, answers={first.key: "yes"})
+        client = signed_in(client, case_world.social_worker)
+        response = client.post(
+            reverse("screening:refer"), {"state": state.token(), "municipality": "riga"}, follow=True
+        )
+        html = text(response)
+        assert response.redirect_chain[-1][0].startswith(reverse("cases:new"))
+        assert checked(html, "forms") == {"ForcedLabour"} and checked(html, "population") == {"adult"}
+        screening = Screening.objects.get()
+        data = {**MINIMAL, "nationality": "national", "municipality": "riga", "screening": screening.pk}
+        case = opened(client.post(reverse("cases:new"), data))
+        assert case.screening == screening
+        # Nothing about the person existed before this moment: the screening row has no place for it.
+        assert set(screening.answers) == {s.id for s in sets}
+
     def test_the_case_keeps_the_screening(self, client, case_world):
         screening = _screening(case_world, {"child_labour": {"clab_deceived_job": "yes"}})
-        data = {**MINIMAL, "population": "child", "screening": screening.pk}
+        data = {**MINIMAL, "population": "child", "municipality": "riga", "screening": screening.pk}
         case = opened(signed_in(client, case_world.social_worker).post(reverse("cases:new"), data))
         assert case.screening == screening
 

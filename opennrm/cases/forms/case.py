@@ -294,19 +294,24 @@ class TransitionForm(AccessibleErrorsMixin, forms.Form):
     decide without being allowed to attach files to the case themselves.
     """
 
-    checklist = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    checklist = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Every criterion of the checklist must be confirmed.")},
+    )
     reason = forms.CharField(required=False, max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 5}))
     document = forms.FileField(
         label=_("Decision document"),
-        required=False,
         help_text=_("PDF, JPEG, PNG, DOCX, ODT or plain text."),
         validators=[_file_not_too_large],
+        error_messages={"required": _("Attach the decision document.")},
     )
-    attached = forms.ChoiceField(label=_("Or a document already attached to the case"), required=False)
+    attached = forms.ChoiceField(
+        label=_("Decision document attached to the case"),
+        error_messages={"required": _("Choose the decision document.")},
+    )
 
     def __init__(self, *args, workflow: Workflow, transition: Transition, documents=(), can_upload=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.requires_document = transition.requires_document
         checklist = workflow.checklist(transition.requires_checklist) if transition.requires_checklist else None
         if checklist is None:
             del self.fields["checklist"]
@@ -322,6 +327,7 @@ class TransitionForm(AccessibleErrorsMixin, forms.Form):
             reason.error_messages["required"] = _("Give the reasons for this step.")
         else:
             reason.label = _("Notes on this step")
+        self.requires_document = transition.requires_document
         self.documents = {str(document.pk): document for document in documents}
         if not self.requires_document or not can_upload:
             del self.fields["document"]
@@ -329,23 +335,31 @@ class TransitionForm(AccessibleErrorsMixin, forms.Form):
             del self.fields["attached"]
         else:
             self.fields["attached"].choices = [
-                ("", _("None of these")),
+                ("", _("Choose a document")),
                 *(
                     (key, f"{document.filename} ({date_format(timezone.localtime(document.created_at))})")
                     for key, document in self.documents.items()
                 ),
             ]
+        # With both ways offered, either one will do: the choice is checked in `clean`.
+        self.either_document = "document" in self.fields and "attached" in self.fields
+        if self.either_document:
+            self.fields["document"].required = False
+            self.fields["document"].help_text = _(
+                "PDF, JPEG, PNG, DOCX, ODT or plain text. Or choose below a document already attached."
+            )
+            self.fields["attached"].required = False
+            self.fields["attached"].label = _("Or a document already attached to the case")
 
     def clean(self):
         data = super().clean()
-        if not self.requires_document:
+        if not self.either_document:
             return data
         upload, chosen = data.get("document"), data.get("attached")
         if upload and chosen:
             self.add_error("attached", gettext("Choose a new file or an attached document, not both."))
         elif not upload and not chosen and not self.has_error("document"):
-            target = "document" if "document" in self.fields else ("attached" if "attached" in self.fields else None)
-            self.add_error(target, gettext("Attach the decision document."))
+            self.add_error("document", gettext("Attach the decision document."))
         return data
 
     def chosen_document(self):

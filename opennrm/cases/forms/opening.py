@@ -76,13 +76,18 @@ class CaseOpenForm(AccessibleErrorsMixin, django_forms.Form):
     )
     address = _private_text(_("Address"))
     # --- the person: facts for statistics (not identifying)
-    sex = django_forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    age_band = django_forms.ChoiceField(label=_("Age"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN)
+    # "Not specified or unknown" is a value of its own, so leaving these out is allowed.
+    sex = django_forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, required=False)
+    age_band = django_forms.ChoiceField(
+        label=_("Age"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN, required=False
+    )
     citizenship = django_forms.CharField(
         label=_("Citizenship"),
         required=False,
         max_length=100,
-        help_text=_("Two-letter country codes separated by commas, for example: UA. Leave empty if stateless."),
+        help_text=_(
+            "Two-letter country codes separated by commas, for example: UA. Leave it empty if it is not known."
+        ),
     )
     languages = django_forms.CharField(
         label=_("Languages the person speaks"),
@@ -116,8 +121,8 @@ class CaseOpenForm(AccessibleErrorsMixin, django_forms.Form):
             phone=data["phone"],
             email=data["email"],
             address=data["address"],
-            sex=data["sex"],
-            age_band=data["age_band"],
+            sex=data["sex"] or Sex.UNKNOWN,
+            age_band=data["age_band"] or AgeBand.UNKNOWN,
             citizenship=split_codes(data["citizenship"]),
             languages=split_codes(data["languages"]),
         )

@@ -168,7 +168,9 @@ def review(request, referral_id: int):
     # Reviewers hold audit rights, not case rights: the service alone decides who may review what.
     try:
         referral_review(by=request.user, referral_id=referral_id, ip_address=client_ip(request))
-    except (NotFoundOrForbidden, Forbidden):
+    except NotFoundOrForbidden:
         raise Http404() from None
+    except Forbidden:
+        raise PermissionDenied from None
     messages.success(request, gettext("The referral is marked as reviewed."))
     return redirect("cases:reviews")
