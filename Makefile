@@ -39,5 +39,11 @@ lint:
 benchmark: install
 	$(BIN)/python benchmarks/run.py
 
+## The national cases benchmark: 10 000 and 200 000 cases, over HTTP, concurrent clients, on PostgreSQL
+BENCHMARK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+.PHONY: benchmark-cases
+benchmark-cases: install
+	$(BIN)/python benchmarks/cases_run.py --database-url $(BENCHMARK_DATABASE_URL)
+
 clean:
 	rm -rf $(VENV) node_modules var

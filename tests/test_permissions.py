@@ -4,6 +4,7 @@ Each app's tests check its rules in depth; this module is the index that proves 
 `test_every_route_is_in_the_matrix` fails when a route is added without a line here.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -176,6 +177,26 @@ MATRIX: dict[str, Route] = {
     "cases:referral_decline": page(set(), kwargs=("referral_id",)),
     "cases:referral_withdraw": page(set(), method="post", kwargs=("referral_id",)),
     "cases:referral_review": page(set(), method="post", kwargs=("referral_id",)),
+    # The cases API: the same rules as the pages; a case or referral that is not visible answers 404, and this
+    # world has none (the full matrix of roles × institutions × endpoints is tests/cases/test_permission_matrix.py).
+    "api-v1:open_case": api({CASEWORKER}, method="post", data={"population": "adult", "nationality": "national"}),
+    "api-v1:list_cases": api(CASE_READERS),
+    "api-v1:get_inbox": api(CASE_READERS),
+    "api-v1:get_case": api(set(), kwargs=("case_id",)),
+    "api-v1:get_case_timeline": api(set(), kwargs=("case_id",)),
+    "api-v1:record_consent": api(
+        set(),
+        method="post",
+        kwargs=("case_id",),
+        data={"purpose": "assistance", "method": "oral", "given_on": "2026-01-05", "recipient_type": "ngo"},
+    ),
+    "api-v1:send_referral": api(
+        set(), method="post", kwargs=("case_id",), data={"to_institution": "test-a", "purpose": "assistance"}
+    ),
+    "api-v1:accept_referral": api(set(), method="post", kwargs=("referral_id",)),
+    "api-v1:decline_referral": api(set(), method="post", kwargs=("referral_id",), data={"reason": "No room."}),
+    "api-v1:withdraw_referral": api(set(), method="post", kwargs=("referral_id",)),
+    "api-v1:perform_transition": api(set(), method="post", kwargs=("case_id",), data={"transition": "close"}),
     # The API: its description is public; every endpoint needs a token (or a session).
     "api-v1:api-root": api(set()),  # only a name to reverse; it serves nothing
     "api-v1:openapi-json": api(EVERYONE),
@@ -258,6 +279,7 @@ class World:
             "consent_id": ("consent_id", 1),
             "task_id": ("task_id", 1),
             "document_id": ("document_id", 1),
+            "case_id": ("case_id", 1),
         }
         return dict(values[name] for name in names)
 
@@ -280,6 +302,9 @@ def _request(client, world, name: str, route: Route, rung: str):
             headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
         else:
             force_login_verified(client, user)
+    if route.api and route.method == "post" and route.data:
+        # The API reads JSON bodies (and validates them before the endpoint runs).
+        return client.post(url, data=json.dumps(route.data), content_type="application/json", **headers)
     return getattr(client, route.method)(url, data=route.data, **headers)
 
 
