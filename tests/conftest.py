@@ -62,12 +62,12 @@ def lv_pack_content():
     return _normalized(load_pack_dir(django_settings.OPENNRM_PACKS_DIR / "lv"))
 
 
-@pytest.fixture
-def case_world(db, lv_pack_content, settings):
+def build_case_world(*, settings, lv_pack_content):
     """The published Latvian model, the demo directory, and one member of staff per `CASE_WORLD_STAFF` entry.
 
     Returns a namespace: `world.version`, `world.institution(code)`, and each member by name (e-mail
-    `<name>@example.lv`, so notifications can be seen in `mail.outbox`).
+    `<name>@example.lv`, so notifications can be seen in `mail.outbox`). A plain function, so that fixtures with
+    other kinds of database access (the browser tests' transactional one) build the very same world.
     """
     from types import SimpleNamespace
 
@@ -102,3 +102,9 @@ def case_world(db, lv_pack_content, settings):
         setattr(world, name, user)
         world.staff[name] = user
     return world
+
+
+@pytest.fixture
+def case_world(db, lv_pack_content, settings):
+    """The world of `build_case_world`, in the test's database (rolled back after the test)."""
+    return build_case_world(settings=settings, lv_pack_content=lv_pack_content)

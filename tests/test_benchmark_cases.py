@@ -37,9 +37,13 @@ def test_generated_cases_follow_the_workflow_and_keep_the_audit_chain(generated)
         assert (case.ended_at is not None) == (case.state_kind != "open")
     outcome = audit_verify()
     assert outcome.ok, outcome.message
-    year = Case.objects.order_by("-opened_at").first().opened_at.year
-    counter = CaseReferenceCounter.objects.get(prefix=workflow.reference_prefix, year=year)
-    assert Case.objects.filter(reference__startswith=f"{workflow.reference_prefix}-{year}-").count() <= counter.last_number
+    # The next case opened through the services must not reuse a reference: each year's counter is at its last.
+    numbers: dict[int, int] = {}
+    for reference in Case.objects.values_list("reference", flat=True):
+        _prefix, year, number = reference.split("-")
+        numbers[int(year)] = max(numbers.get(int(year), 0), int(number))
+    counters = CaseReferenceCounter.objects.filter(prefix=workflow.reference_prefix)
+    assert {c.year: c.last_number for c in counters} == numbers
     person = Person.objects.order_by("pk").first()
     assert person.given_name == "Testa" and person.family_name.startswith("Persona ")
 

@@ -15,24 +15,36 @@ from opennrm.audit.models import AuditChainHead, AuditEvent
 from opennrm.audit.verify import audit_verify
 from opennrm.cases.models import (
     Assignment,
+    BreakGlassAccess,
     Case,
     CaseEvent,
     CaseParty,
     CaseReferenceCounter,
     Consent,
     Deadline,
+    Document,
     Nationality,
+    Note,
     Notification,
     Person,
     Population,
     Referral,
+    Task,
     TransitionRecord,
 )
-from opennrm.cases.services.referrals import referral_accept
+from opennrm.cases.services.cases import break_glass_open, case_assign, person_data_read, person_update
+from opennrm.cases.services.consent import consent_withdraw
+from opennrm.cases.services.referrals import referral_accept, referral_decline, referral_withdraw
+from opennrm.cases.services.transitions import case_transition
+from opennrm.cases.services.work import document_download, document_upload, note_add, task_complete, task_create
 from tests.cases import steps
 
 TABLES = [
     Case,
+    Note,
+    Task,
+    Document,
+    BreakGlassAccess,
     Person,
     CaseParty,
     Assignment,
@@ -58,6 +70,10 @@ def snapshot() -> dict:
         "states": list(Case.objects.order_by("pk").values_list("pk", "state", "ended_at")),
         "referrals": list(Referral.objects.order_by("pk").values_list("pk", "status")),
         "deadlines": list(Deadline.objects.order_by("pk").values_list("pk", "status", "used")),
+        "consents": list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at")),
+        "tasks": list(Task.objects.order_by("pk").values_list("pk", "done_at")),
+        "assignments": list(Assignment.objects.order_by("pk").values_list("pk", "user", "ended_at")),
+        "person": list(Person.objects.order_by("pk").values_list("pk", "blind_index", "updated_at")),
         "numbers": list(CaseReferenceCounter.objects.values_list("prefix", "year", "last_number")),
         "audit_head": head,
     }
@@ -139,6 +155,59 @@ def test_accepting_a_referral_is_all_or_nothing(case_world, monkeypatch, target)
     monkeypatch.undo()
     referral_accept(by=case_world.provider_worker, referral_id=referral.pk)
     assert steps.refresh(case).state == "identification"
+
+
+def moved_house():
+    person = steps.person_data()
+    person.address = "Demo iela 2"
+    return person
+
+
+# Every other service, with the audit log failing: the change goes with it.
+SERVICES = {
+    "consent_record": lambda w, c: steps.consent(w, c, purpose="assistance", recipient_type="siva"),
+    "consent_withdraw": lambda w, c: consent_withdraw(by=w.social_worker, consent=c.consents.first(), note="x"),
+    "referral_decline": lambda w, c: referral_decline(
+        by=w.siva_worker, referral_id=c.referrals.get(to_institution__code="lv-siva").pk, reason="No place now."
+    ),
+    "referral_withdraw": lambda w, c: referral_withdraw(
+        by=w.social_worker, referral_id=c.referrals.get(to_institution__code="lv-siva").pk
+    ),
+    "case_transition": lambda w, c: case_transition(
+        by=w.social_worker, case=c, transition="person_refuses", reason="Went home."
+    ),
+    "person_update": lambda w, c: person_update(by=w.social_worker, case=c, person=moved_house()),
+    "person_data_read": lambda w, c: person_data_read(by=w.social_worker, case=c),
+    "case_assign": lambda w, c: case_assign(by=w.provider_supervisor, case=c, user=w.commission_member),
+    "break_glass_open": lambda w, c: break_glass_open(
+        by=w.emergency_officer, case=c, reason="The person is missing since noon, reported by police."
+    ),
+    "note_add": lambda w, c: note_add(by=w.social_worker, case=c, body="Called."),
+    "task_create": lambda w, c: task_create(by=w.social_worker, case=c, title="Call", assignee=w.social_supervisor),
+    "task_complete": lambda w, c: task_complete(by=w.social_worker, task=c.tasks.get()),
+    "document_upload": lambda w, c: document_upload(
+        by=w.social_worker, case=c, filename="a.txt", content_type="text/plain", content=b"a"
+    ),
+    "document_download": lambda w, c: document_download(by=w.social_worker, document=c.documents.get()),
+}
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_every_change_is_undone_when_its_audit_event_cannot_be_written(case_world, monkeypatch, service):
+    case, _ = steps.to_identification(case_world)
+    steps.consent(case_world, case, purpose="assistance", recipient_type="siva")
+    steps.refer(case_world, case, to="lv-siva", purpose="assistance")
+    task_create(by=case_world.social_worker, case=case, title="Call back")
+    document_upload(by=case_world.social_worker, case=case, filename="s.txt", content_type="text/plain", content=b"s")
+    case = steps.refresh(case)
+    before = snapshot()
+    fail(monkeypatch, "opennrm.cases.services.common.audit_record")
+    with pytest.raises(Boom):
+        SERVICES[service](case_world, case)
+    assert snapshot() == before
+    monkeypatch.undo()
+    SERVICES[service](case_world, case)
+    assert snapshot() != before
 
 
 # --- Killed in the middle --------------------------------------------------------------------------------------

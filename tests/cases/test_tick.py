@@ -117,6 +117,20 @@ def test_emails_name_the_case_and_a_link_never_the_person(case_world, referred, 
     assert Notification.objects.get().sent_at is not None
 
 
+def test_a_reminder_email_links_to_the_case(case_world, referred, settings):
+    settings.OPENNRM_BASE_URL = "https://nrm.example.lv"
+    case, _ = referred
+    reflection = Deadline.objects.get(kind="reflection_period")
+    assert tick(now=reflection.due_at - timedelta(days=1)).sent == 1
+    [message] = mail.outbox
+    assert message.to == ["social_worker@example.lv"]
+    assert "Reflection period" in message.subject
+    assert f"Case: {case.reference}" in message.body
+    assert f"https://nrm.example.lv/{settings.LANGUAGE_CODE}/cases/{case.reference}/" in message.body
+    for secret in SYNTHETIC_PERSON.secrets():
+        assert secret not in message.subject + message.body
+
+
 def mail_server_down(*args, **kwargs):
     raise ConnectionRefusedError("mail server down")
 

@@ -206,3 +206,34 @@ def sign_in(
 
 def assert_latvian(page) -> None:
     assert page.locator("html").get_attribute("lang") == LANGUAGE
+
+
+# ---- cases and referrals: the world a case travels through, and one browser per member of staff -----------------
+
+
+@pytest.fixture
+def e2e_case_world(transactional_db, lv_pack_content, settings):
+    """`case_world` (tests/conftest.py) for a live server: the same published model, directory and staff, built in
+    the transactional database the server thread reads."""
+    from tests.conftest import build_case_world
+
+    return build_case_world(settings=settings, lv_pack_content=lv_pack_content)
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open a page in a fresh browser context (own cookies): one per member of staff, as on separate computers."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 768}, locale="lv-LV", bypass_csp=AXE_NEEDS_INLINE_SCRIPT
+        )
+        contexts.append(context)
+        opened = context.new_page()
+        opened.set_default_timeout(15_000)
+        return opened
+
+    yield open_page
+    for context in contexts:
+        context.close()
