@@ -106,11 +106,10 @@ def to_identification(world) -> tuple[Case, Referral]:
 
 
 def identify(world, case: Case) -> Case:
-    """The Marta centre's commission identifies the person (its head assigns a member; a case manager files the
-    decision)."""
+    """The Marta centre's commission identifies the person: its head assigns a member, who files the decision."""
     case_assign(by=world.provider_supervisor, case=case, user=world.commission_member)
     document = document_upload(
-        by=world.provider_worker, case=case, filename="decision.pdf", content_type="application/pdf", content=PDF
+        by=world.commission_member, case=case, filename="decision.pdf", content_type="application/pdf", content=PDF
     )
     case_transition(
         by=world.commission_member,

@@ -112,7 +112,8 @@ def test_what_a_party_may_see_and_do(case_world):
     case_assign(by=world.provider_supervisor, case=case, user=world.commission_member)
     commission = case_access(user=world.commission_member, case=case)
     assert {t.id for t in commission.transitions} == {"identify_by_commission", "not_identified"}
-    assert not commission.can_edit and not commission.can_refer
+    # The commission files its decision (cases.edit) but does not refer: that is the case managers' work.
+    assert commission.can_edit and not commission.can_refer
     assert commission.sees("identity") and not commission.sees("unknown")
 
 

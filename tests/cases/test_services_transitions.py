@@ -36,7 +36,7 @@ def identification(case_world):
     case, _ = steps.to_identification(case_world)
     case_assign(by=case_world.provider_supervisor, case=case, user=case_world.commission_member)
     document = document_upload(
-        by=case_world.provider_worker,
+        by=case_world.commission_member,
         case=case,
         filename="decision.pdf",
         content_type="application/pdf",

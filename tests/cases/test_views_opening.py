@@ -98,7 +98,7 @@ class TestTheForm:
 
     def test_only_staff_who_open_cases(self, client, case_world):
         assert client.get(reverse("cases:new"))["Location"].startswith(reverse("accounts:login"))
-        for name in ("commission_member", "coordinator", "auditor"):
+        for name in ("rapporteur", "coordinator", "auditor"):
             response = signed_in(client, getattr(case_world, name)).post(reverse("cases:new"), MINIMAL)
             assert response.status_code == 403
         assert not Case.objects.exists()
