@@ -191,7 +191,7 @@ def test_opening_refuses_bad_input_naming_the_field(as_, changes, status, field)
     assert not Case.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["rapporteur", "auditor", "coordinator", "commission_member"])
+@pytest.mark.parametrize("name", ["rapporteur", "auditor", "coordinator"])
 def test_opening_needs_the_right_to_work_on_cases(as_, name):
     response = as_(name).post("/cases", NEW_CASE)
     assert response.status_code == 403

@@ -265,7 +265,9 @@ def test_accepting_makes_the_institution_a_party_with_the_referrals_data_and_ass
     assert Assignment.objects.filter(case=case, user=case_world.provider_worker, ended_at__isnull=True).exists()
     assert state(case) == "identification"
     assert Deadline.objects.get(referral=referral).status == Deadline.Status.MET
-    assert Notification.objects.filter(kind="referral.accepted", recipient=case_world.social_worker).exists()
+    # The sending side hears of it; the acceptor and other parties do not.
+    told = Notification.objects.filter(kind="referral.accepted").values_list("recipient__username", flat=True)
+    assert list(told) == ["social.worker"]
     assert AuditEvent.objects.filter(action="referral.accepted").count() == 1
 
 
@@ -319,7 +321,8 @@ def test_declining_needs_a_reason_which_goes_to_the_sender_but_not_into_the_log(
     assert (referral.status, referral.decline_reason) == (Referral.Status.DECLINED, reason)
     assert state(case) == "referred"
     assert not CaseParty.objects.filter(case=case, institution__code="lv-provider-marta").exists()
-    assert Notification.objects.filter(kind="referral.declined", recipient=case_world.social_worker).exists()
+    told = Notification.objects.filter(kind="referral.declined").values_list("recipient__username", flat=True)
+    assert list(told) == ["social.worker"]
     assert reason not in steps.logged_text()
 
 
@@ -345,3 +348,12 @@ def test_an_answered_referral_cannot_be_withdrawn(case_world):
     assert refused.value.field == "status"
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
+
+
+def test_only_the_sending_side_hears_the_answer(case_world):
+    case, _ = steps.to_identification(case_world)
+    steps.consent(case_world, case, purpose="assistance", recipient_type="siva")
+    referral = steps.refer(case_world, case, to="lv-siva", purpose="assistance", by=case_world.provider_worker)
+    referral_decline(by=case_world.siva_worker, referral_id=referral.pk, reason="Not the right service yet.")
+    told = Notification.objects.filter(kind="referral.declined").values_list("recipient__username", flat=True)
+    assert list(told) == ["provider.worker"]

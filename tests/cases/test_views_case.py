@@ -453,8 +453,9 @@ def test_a_step_shows_its_help_and_checklist(client, world, identifying):
     assert "Tick every criterion, give the reasons and attach the commission" in html
     assert "<legend>Criteria of the specialist commission" in html
     assert html.count('name="checklist"') == len(steps.CHECKLIST)
-    # A commission member may not attach files: a colleague attaches the decision first.
-    assert "Ask a colleague who works on the case to attach it" in html
+    # The commission attaches its decision on the step itself.
+    assert 'type="file"' in html and 'name="document"' in html
+    assert "Ask a colleague who works on the case to attach it" not in html
 
 
 def test_a_commission_member_identifies_with_the_decision_a_colleague_attached(client, world, identifying):

@@ -225,6 +225,16 @@ def _lock_waiting(referral: Referral) -> tuple[Case, Referral]:
     return case, locked
 
 
+def _sending_side(referral: Referral) -> list:
+    """Who hears the answer: the sending institution's workers on the case, or the sender if none is left."""
+    assigned = [
+        u
+        for u in case_assignees(case=referral.case)
+        if u.unit_id and u.unit.institution_id == referral.from_institution_id
+    ]
+    return assigned or [referral.sent_by]
+
+
 def _close_response_deadline(referral: Referral, now) -> None:
     Deadline.objects.filter(referral=referral, status=Deadline.Status.RUNNING).update(
         status=Deadline.Status.MET, ended_at=now, updated_at=now
@@ -259,7 +269,7 @@ def referral_accept(*, by, referral_id: int, ip_address: str | None = None) -> R
         case_audit(action="referral.accepted", case=case, by=by, new_values=details, ip_address=ip_address)
         case_trigger(case=case, trigger="referral_accepted", by=by, ip_address=ip_address)
         notify(
-            users=[u for u in case_assignees(case=case) if u.pk != by.pk],
+            users=_sending_side(referral),
             kind="referral.accepted",
             case=case,
             key=f"referral-accepted:{referral.pk}",
@@ -289,7 +299,7 @@ def referral_decline(*, by, referral_id: int, reason: str, ip_address: str | Non
         case_event(case=case, kind="referral.declined", by=by, details=details)
         case_audit(action="referral.declined", case=case, by=by, new_values=details, ip_address=ip_address)
         notify(
-            users=case_assignees(case=case),
+            users=_sending_side(referral),
             kind="referral.declined",
             case=case,
             key=f"referral-declined:{referral.pk}",

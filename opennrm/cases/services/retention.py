@@ -25,7 +25,7 @@ from opennrm.cases.models import (
     Task,
     TransitionRecord,
 )
-from opennrm.cases.selectors import case_workflow
+from opennrm.cases.selectors import case_workflow, workflows_in_force
 from opennrm.cases.services.common import case_audit, case_event, lock_case
 from opennrm.core.errors import ApplicationError
 
@@ -77,8 +77,10 @@ def retention_run(*, now=None, dry_run: bool = False) -> RetentionReport:
     """Erase (or, with `dry_run`, list) every case whose retention period has passed."""
     now = now or timezone.now()
     report = RetentionReport()
+    # No case can be due before the shortest period any workflow in force keeps data for.
+    shortest = min((w.retention.days_after_closure for w in workflows_in_force()), default=0)
     candidates = (
-        Case.objects.filter(ended_at__isnull=False, erased_at__isnull=True)
+        Case.objects.filter(ended_at__lte=now - timedelta(days=shortest), erased_at__isnull=True)
         .select_related("model_version")
         .order_by("ended_at", "pk")
     )
