@@ -100,7 +100,12 @@ def access_document(*, case: Case, document_id: int) -> Document:
 
 
 def access_task(*, case: Case, task_id: int) -> Task:
-    task = Task.objects.select_related("case__model_version").filter(case=case, pk=task_id).first()
+    task = (
+        Task.objects.select_related("case__model_version")
+        .defer("case__model_version__content")
+        .filter(case=case, pk=task_id)
+        .first()
+    )
     if task is None:
         raise NotFoundOrForbidden()
     return task

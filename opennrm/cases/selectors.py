@@ -42,9 +42,18 @@ from opennrm.jurisdiction.selectors import version_pack
 ALL_DATA_CATEGORIES = tuple(DataCategory.values)
 
 
+def _version_of(case: Case) -> ModelVersion:
+    # The version's content is a large JSON document, parsed once and cached by `version_pack`: reading it again
+    # for every case would dominate a page's cost. Selectors load the version without it; on a cache miss
+    # `version_pack` fetches it.
+    if Case.model_version.is_cached(case):
+        return case.model_version
+    return ModelVersion.objects.defer("content").get(pk=case.model_version_id)
+
+
 def case_workflow(case: Case) -> Workflow:
     """The workflow of the pack version the case started under (it keeps running under it)."""
-    workflow = version_pack(case.model_version).workflow
+    workflow = version_pack(_version_of(case)).workflow
     if workflow is None:
         # A version without a workflow cannot have opened a case; reaching here means the data was altered.
         raise RuntimeError(f"The model version of {case.reference} has no workflow")
@@ -84,7 +93,11 @@ def case_is_visible(*, user, case: Case) -> bool:
 
 def access_case(*, user, case_id: int | None = None, reference: str | None = None) -> Case:
     """The case if `user` may see it; a missing and a hidden case raise the same NotFoundOrForbidden."""
-    cases = cases_visible_to(user).select_related("model_version", "recognising_institution", "municipality", "person")
+    cases = (
+        cases_visible_to(user)
+        .select_related("model_version", "recognising_institution", "municipality", "person")
+        .defer("model_version__content")
+    )
     if case_id is not None:
         case = cases.filter(pk=case_id).first()
     elif reference:
@@ -100,7 +113,12 @@ def case_find_for_break_glass(*, user, reference: str) -> Case:
     """A case by its exact reference for someone allowed to ask for emergency access; nothing to anyone else."""
     if not user.has_capability(Capability.CASES_BREAK_GLASS):
         raise NotFoundOrForbidden()
-    case = Case.objects.select_related("model_version").filter(reference=reference.strip().upper()).first()
+    case = (
+        Case.objects.select_related("model_version")
+        .defer("model_version__content")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
     if case is None:
         raise NotFoundOrForbidden()
     return case
@@ -308,6 +326,7 @@ def access_referral(*, user, referral_id: int) -> Referral:
     """A referral its receiving institution's staff or a party of its case may see; otherwise not found."""
     referral = (
         Referral.objects.select_related("case__model_version", "from_institution", "to_institution__type")
+        .defer("case__model_version__content")
         .filter(pk=referral_id)
         .first()
     )

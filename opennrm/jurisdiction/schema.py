@@ -355,9 +355,14 @@ class Checklist(Strict):
     items: list[ChecklistItem] = Field(min_length=1)
 
 
+DataCategoryId = Literal["identity", "contacts", "circumstances"]
+
+
 class ChildRules(Strict):
     # Made parties to every child's case when it is opened (found by the case's municipality).
     involve: list[Id] = Field(default_factory=list)
+    # What those institutions may see of the child without a consent: the law puts them beside the child.
+    data_scope: list[DataCategoryId] = Field(default_factory=list)
     # Who may consent for a child.
     consent_by: list[ConsentGiver] = Field(min_length=1)
 

@@ -84,6 +84,9 @@ def test_a_childs_case_involves_the_orphans_court_and_the_inspectorate_and_tells
     )
     assert told == {"orphans.court.supervisor", "inspectorate.supervisor"}
     assert CaseEvent.objects.filter(case=case, kind="party.involved").count() == 2
+    # The pack lets them see who the child is without a consent: the law puts them beside the child.
+    involved = CaseParty.objects.filter(case=case, reason=CaseParty.Reason.CHILD)
+    assert {frozenset(p.data_scope) for p in involved} == {frozenset({"identity", "contacts", "circumstances"})}
 
 
 def test_an_adults_case_involves_no_one_else(case_world):

@@ -186,7 +186,11 @@ def case_open(
         )
         if case.is_child:
             _, missing = involve_parties(
-                case=case, type_codes=workflow.child.involve, reason=CaseParty.Reason.CHILD, by=by
+                case=case,
+                type_codes=workflow.child.involve,
+                reason=CaseParty.Reason.CHILD,
+                by=by,
+                data_scope=workflow.child.data_scope,
             )
             if missing:
                 # A child's case never goes ahead without the institutions the law puts beside the child.

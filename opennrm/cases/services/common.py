@@ -59,6 +59,7 @@ def lock_case(case_id: int) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
         .select_related("model_version", "municipality", "recognising_institution")
+        .defer("model_version__content")
         .get(pk=case_id)
     )
 
@@ -120,8 +121,11 @@ def notify(*, users, kind: str, case: Case | None, key: str, details: dict[str, 
     return queued
 
 
-def involve_parties(*, case: Case, type_codes, reason: str, by=None) -> tuple[list[CaseParty], list[str]]:
-    """Make the institution of each type serving the case's place a party (once); tell its supervisors.
+def involve_parties(
+    *, case: Case, type_codes, reason: str, by=None, data_scope=()
+) -> tuple[list[CaseParty], list[str]]:
+    """Make the institution of each type serving the case's place a party (once), seeing `data_scope`; tell its
+    supervisors.
 
     Returns the parties added and the type codes for which the directory has no institution serving the place.
     """
@@ -134,7 +138,7 @@ def involve_parties(*, case: Case, type_codes, reason: str, by=None) -> tuple[li
         party, created = CaseParty.objects.get_or_create(
             case=case,
             institution=institution,
-            defaults={"reason": reason, "data_scope": [], "joined_at": timezone.now()},
+            defaults={"reason": reason, "data_scope": list(data_scope), "joined_at": timezone.now()},
         )
         if not created:
             if party.left_at is None:

@@ -188,6 +188,7 @@ def _incoming(*, by, referral_id: int) -> Referral:
     """The referral if `by` belongs to the receiving institution and holds a receiving role (else refused)."""
     referral = (
         Referral.objects.select_related("case__model_version", "to_institution__type", "from_institution")
+        .defer("case__model_version__content")
         .filter(pk=referral_id)
         .first()
     )
@@ -310,7 +311,12 @@ def referral_decline(*, by, referral_id: int, reason: str, ip_address: str | Non
 
 def referral_withdraw(*, by, referral_id: int, ip_address: str | None = None) -> Referral:
     """The sending institution takes back a referral that has not been answered yet."""
-    referral = Referral.objects.select_related("case__model_version").filter(pk=referral_id).first()
+    referral = (
+        Referral.objects.select_related("case__model_version")
+        .defer("case__model_version__content")
+        .filter(pk=referral_id)
+        .first()
+    )
     institution = acting_institution(by)
     if referral is None or referral.from_institution_id != institution.pk:
         raise NotFoundOrForbidden()

@@ -82,6 +82,7 @@ def retention_run(*, now=None, dry_run: bool = False) -> RetentionReport:
     candidates = (
         Case.objects.filter(ended_at__lte=now - timedelta(days=shortest), erased_at__isnull=True)
         .select_related("model_version")
+        .defer("model_version__content")
         .order_by("ended_at", "pk")
     )
     for case in candidates.iterator(chunk_size=BATCH):

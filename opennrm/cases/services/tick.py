@@ -217,6 +217,7 @@ def _send_notifications(report: TickReport) -> None:
     pending = (
         Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .select_related("recipient", "case__model_version")
+        .defer("case__model_version__content")
         .order_by("created_at", "pk")
     )
     for notification in pending[:BATCH]:
