@@ -29,7 +29,7 @@ def institution_staff(*, institution, capability: str | None = None, roles: list
 def case_assignees(*, case: Case) -> list:
     return list(
         User.objects.filter(case_assignments__case=case, case_assignments__ended_at__isnull=True, is_active=True)
-        .select_related("unit")
+        .select_related("unit__institution__type")
         .distinct()
         .order_by("pk")
     )

@@ -56,6 +56,10 @@ def test_the_receiving_institution_sees_the_referral_but_not_who_the_person_is(c
     # The case itself is not open to the institution before it accepts.
     assert reverse("cases:detail", kwargs={"reference": referral.case.reference}) not in html
     assert not AuditEvent.objects.filter(action="person.viewed").exists()
+    # The message may describe the person, so opening the referral is recorded (without the message itself).
+    viewed = AuditEvent.objects.get(action="referral.viewed")
+    assert viewed.actor == world.provider_worker and viewed.new_values["referral"] == referral.pk
+    assert MESSAGE not in str(viewed.new_values)
 
 
 @pytest.mark.parametrize("who", ["other_social_worker", "police_officer", "coordinator", "auditor"])

@@ -52,3 +52,17 @@ def reviews_read(
             },
             ip_address=ip_address,
         )
+
+
+def referral_read(*, by, referral: Referral, ip_address: str | None = None) -> None:
+    """Record that `by` opened a referral: its message and answers are free text that may describe the person."""
+    with transaction.atomic():
+        audit_record(
+            action="referral.viewed",
+            actor=by,
+            object_type="case",
+            object_id=referral.case.reference,
+            purpose="referral review",
+            new_values={"case": referral.case.reference, "referral": referral.pk},
+            ip_address=ip_address,
+        )

@@ -19,6 +19,7 @@ from opennrm.audit.services import client_ip
 from opennrm.cases.forms.case import DeclineForm
 from opennrm.cases.models import ExploitationForm, Nationality, Population, Referral
 from opennrm.cases.selectors import access_case, access_referral, can_receive_referrals, case_workflow
+from opennrm.cases.services.reads import referral_read
 from opennrm.cases.services.referrals import referral_accept, referral_decline, referral_review, referral_withdraw
 from opennrm.cases.wording import label, scope_labels, when
 from opennrm.core.capabilities import Capability
@@ -99,7 +100,10 @@ def _detail_context(request, referral: Referral) -> dict:
 @require_GET
 def detail(request, referral_id: int):
     referral = _referral(request, referral_id)
-    return render(request, "cases/referrals/detail.html", _detail_context(request, referral))
+    context = _detail_context(request, referral)
+    # After the checks above and before anything is shown: opening a referral is a read of what it says.
+    referral_read(by=request.user, referral=referral, ip_address=client_ip(request))
+    return render(request, "cases/referrals/detail.html", context)
 
 
 def _answer_refused(request, referral_id: int, error: ApplicationError):
