@@ -2,9 +2,9 @@
 
 Each case's life comes from `cases_story` and is played by `cases_play` through the pack's own workflow engine, so
 states, deadlines and parties are what the services would have left — without calling the services, which would take
-hours for 200 000 cases. Rows carry their historic times; the person's
-identifying fields are encrypted by the model fields as they are inserted (a real cost, kept on purpose); audit
-events are a valid hash chain continuing from the chain head (the same method as `generate.audit_events_grow`).
+hours for 200 000 cases. Rows carry their historic times and go in with COPY (`cases_insert`); the person's
+identifying fields are encrypted by the model fields on the way (a real cost, kept on purpose); audit events are a
+valid hash chain continuing from the chain head (the same method as `generate.audit_events_grow`).
 
 Everything is obviously fake: persons "Testa Persona 000123", e-mails at example.lv, staff "bench-…" accounts that
 cannot sign in.
