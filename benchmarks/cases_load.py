@@ -1,7 +1,8 @@
 """Load over HTTP: the real application server on a throwaway database, and concurrent clients with a bearer token.
 
 The server is gunicorn (the `server` extra, as in production: several worker processes) when it is installed, else
-Django's threaded development server (one process, a thread per connection). Clients are threads in this process,
+Django's threaded server as `runserver` runs it, with TCP_NODELAY (`cases_server.py`: one process, a thread per
+connection). Clients are threads in this process,
 each with its own kept-alive connection (http.client; no dependency), taking requests from a shared list as fast as
 answers come back (a closed loop: `clients` requests are in flight at any moment).
 """
@@ -36,8 +37,8 @@ class Request:
 
 @dataclass
 class Server:
-    kind: str  # "gunicorn" or "runserver"
-    workers: int  # processes (gunicorn) or 1 (runserver: a thread per connection)
+    kind: str  # "gunicorn" or "django"
+    workers: int  # processes (gunicorn) or 1 (Django's server: a thread per connection)
     port: int
     process: subprocess.Popen
     log: Path
@@ -45,13 +46,16 @@ class Server:
     def describe(self) -> str:
         if self.kind == "gunicorn":
             return f"gunicorn, {self.workers} sync worker processes"
-        return "Django runserver (threaded: one process, a thread per connection; gunicorn is not installed)"
+        return (
+            "Django's threaded WSGI server as runserver runs it, with TCP_NODELAY (one process, a thread per "
+            "connection; gunicorn is not installed)"
+        )
 
 
 def server_kind(choice: str) -> str:
     if choice != "auto":
         return choice
-    return "gunicorn" if importlib.util.find_spec("gunicorn") else "runserver"
+    return "gunicorn" if importlib.util.find_spec("gunicorn") else "django"
 
 
 def free_port() -> int:
@@ -75,7 +79,7 @@ def server_launch(*, kind: str, database_url: str, data_dir: str, workers: int, 
         command += ["--workers", str(workers), "--timeout", "120", "--log-level", "warning"]
     else:
         workers = 1
-        command = [sys.executable, "-m", "opennrm.cli", "runserver", f"127.0.0.1:{port}", "--noreload"]
+        command = [sys.executable, str(ROOT / "benchmarks" / "cases_server.py"), str(port)]
     with log.open("ab") as handle:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     return Server(kind=kind, workers=workers, port=port, process=process, log=log)

@@ -65,7 +65,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, help="Requests per turn instead of the size's (at least 11).")
     parser.add_argument("--rounds", type=int, help="Turns per database instead of the size's.")
     parser.add_argument("--clients", type=int, default=4, help="Concurrent clients (default: 4).")
-    parser.add_argument("--server", choices=["auto", "gunicorn", "runserver"], default="auto")
+    parser.add_argument(
+        "--server",
+        choices=["auto", "gunicorn", "django"],
+        default="auto",
+        help="gunicorn if installed (auto), else Django's threaded server with TCP_NODELAY (cases_server.py).",
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default: 4).")
     parser.add_argument("--years", type=float, default=10, help="Years the cases are spread over (default: 10).")
     parser.add_argument("--seed", type=int, default=2026)

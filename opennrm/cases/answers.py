@@ -2,7 +2,7 @@
 
 The person's identity and contact details go into an answer only when the endpoint has found the caller may see them
 and has audited the read (`person_out` is told which). A referral's free texts (its message, a decline reason) go
-only to staff of the two institutions it passes between who see personal data.
+only to whom `selectors.referral_texts_visible` allows, the same rule as the pages.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from opennrm.cases.schemas import (
     TimelineEventOut,
     TransitionOptionOut,
 )
-from opennrm.cases.selectors import CaseAccess, case_workflow, party_scope
-from opennrm.core.capabilities import Capability
+from opennrm.cases.selectors import CaseAccess, case_workflow, party_scope, referral_texts_visible
 from opennrm.core.i18n import localized
 from opennrm.jurisdiction.schema import Workflow
 
@@ -139,9 +138,9 @@ def referral_out(referral: Referral, *, user, case: Case | None = None) -> Refer
     `case` is the referral's case when the caller already has it (a case page lists many referrals of one case).
     """
     case = case or referral.case
-    institution_id = getattr(user.institution, "pk", None)
-    between = institution_id in (referral.from_institution_id, referral.to_institution_id)
-    texts = between and user.has_capability(Capability.PERSONAL_DATA_VIEW)
+    # The referral's case is the one at hand: the rule reads its erasure and parties without fetching it again.
+    referral.case = case
+    texts = referral_texts_visible(user=user, referral=referral)
     return ReferralOut(
         id=referral.pk,
         case=case.pk,

@@ -256,7 +256,9 @@ def decline_referral(request, payload: DeclineIn, referral_id: int = Path(..., g
     if referral.to_institution_id != getattr(user.institution, "pk", None):
         raise Forbidden(str(NOT_ADDRESSEE))
     referral = referral_decline(by=user, referral_id=referral.pk, reason=payload.reason, ip_address=client_ip(request))
-    return _answered_referral(request, referral)
+    # Not read again through the selector: a declined referral is no longer open to the institution that declined
+    # it (it is no party to the case), yet the answer to its own request says what became of it.
+    return referral_out(referral, user=user)
 
 
 @router.post(

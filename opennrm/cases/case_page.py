@@ -36,6 +36,7 @@ from opennrm.cases.selectors import (
     case_timeline,
     case_workflow,
     party_scope,
+    referral_texts_visible,
 )
 from opennrm.cases.wording import (
     Names,
@@ -121,10 +122,15 @@ class ReferralLine:
     status: str
     due: str
     answer: str
+    # Why the recipient declined, for those who may read the referral's texts; empty for everyone else.
+    decline_reason: str
     can_withdraw: bool
 
 
-def _referral_line(referral: Referral, names: Names, *, own, can_edit: bool) -> ReferralLine:
+def _referral_line(referral: Referral, names: Names, *, user, case: Case, can_edit: bool) -> ReferralLine:
+    own = user.institution
+    # The page's case, already read with its model version: the rule on the texts would read it again per referral.
+    referral.case = case
     answer = ""
     answered = when(referral.answered_at)
     if referral.status == Referral.Status.ACCEPTED:
@@ -139,6 +145,9 @@ def _referral_line(referral: Referral, names: Names, *, own, can_edit: bool) -> 
         status=label(Referral.Status.choices, referral.status),
         due=when(referral.due_at, with_time=True),
         answer=answer,
+        decline_reason=referral.decline_reason
+        if referral.status == Referral.Status.DECLINED and referral_texts_visible(user=user, referral=referral)
+        else "",
         can_withdraw=can_edit
         and own is not None
         and referral.from_institution_id == own.pk
@@ -180,7 +189,8 @@ def suggested_recipients(*, case: Case, user, exclude: set[int]) -> list:
 
 
 def case_page(*, user, case: Case, access: CaseAccess) -> dict:
-    """Everything the case page shows, gathered in a fixed number of queries."""
+    """Everything the case page shows, gathered in a fixed number of queries (and a few for each declined referral:
+    whether the reader may read why, by the one rule on referral texts)."""
     workflow = case_workflow(case)
     pack = version_pack(case.model_version)
     state = workflow.state(case.state)
@@ -248,7 +258,7 @@ def case_page(*, user, case: Case, access: CaseAccess) -> dict:
             )
             for consent in consents
         ],
-        "referrals": [_referral_line(r, names, own=own, can_edit=access.can_edit) for r in referrals],
+        "referrals": [_referral_line(r, names, user=user, case=case, can_edit=access.can_edit) for r in referrals],
         "timeline": [
             TimelineEntry(occurred_at=event.occurred_at, text=event_text(event, names), by=event_by(event))
             for event in case_timeline(case=case)

@@ -28,6 +28,7 @@ from opennrm.cases.models import (
 # Part of this module's interface: services and views read staff and counts through `selectors`.
 from opennrm.cases.oversight import OversightCounts as OversightCounts
 from opennrm.cases.oversight import oversight_counts as oversight_counts
+from opennrm.cases.reviews import can_read_review_texts as can_read_review_texts
 from opennrm.cases.staff import case_assignees as case_assignees
 from opennrm.cases.staff import institution_staff as institution_staff
 from opennrm.cases.staff import responsible_institution as responsible_institution
@@ -156,24 +157,41 @@ def party_scope(party: CaseParty | None) -> frozenset[str]:
     return frozenset(party.data_scope)
 
 
+def acting_party(*, user, case: Case) -> CaseParty | None:
+    """The party row `user` works on the case through: their institution's, if they are assigned to the case or
+    supervise. None for anyone else, also a colleague who opened the case through break-glass: that access only
+    reads, and does not make them act for their institution."""
+    party = party_of(case=case, institution=user.institution)
+    if party is None:
+        return None
+    capabilities = user.capabilities()
+    if Capability.CASES_VIEW not in capabilities:
+        return None
+    if Capability.CASES_SUPERVISE in capabilities:
+        return party
+    assigned = Assignment.objects.filter(case=case, user=user, ended_at__isnull=True).exists()
+    return party if assigned else None
+
+
 def case_access(*, user, case: Case) -> CaseAccess:
     """The user's party row, data scope, edit rights and open transitions on a case they can see."""
     workflow = case_workflow(case)
     institution = user.institution
     capabilities = user.capabilities()
-    party = party_of(case=case, institution=institution)
+    party = acting_party(user=user, case=case)
+    # Seeing a case without acting for a party can only come from break-glass (`cases_visible_to`).
     is_break_glass = party is None
     # Break-glass: the emergency may need everything, and every look at it is audited and reviewed.
     scope = frozenset(ALL_DATA_CATEGORIES) if is_break_glass else party_scope(party)
     roles = _role_codes(user)
     live = case.erased_at is None
-    can_edit = party is not None and Capability.CASES_EDIT in capabilities and live
+    can_edit = not is_break_glass and Capability.CASES_EDIT in capabilities and live
     actor = ActorFacts(
         roles=roles,
         institution_type=institution.type.code if institution else None,
-        is_party=party is not None and Capability.CASES_VIEW in capabilities,
+        is_party=can_edit,
     )
-    transitions = available_transitions(workflow, case_facts(case), actor) if live else []
+    transitions = available_transitions(workflow, case_facts(case), actor) if can_edit else []
     return CaseAccess(
         party=party,
         data_scope=scope,
@@ -183,6 +201,26 @@ def case_access(*, user, case: Case) -> CaseAccess:
         transitions=transitions,
         can_refer=can_edit and bool(roles.intersection(workflow.referral.sender_roles)) and case.state_kind == "open",
     )
+
+
+def task_assignee_choices(*, user, case: Case) -> list:
+    """Whom `user` may give a task on the case (as `task_create` allows): themselves and colleagues who already work
+    on it (assigned, or heading the unit), or, for a head of unit, who can assign them too, every colleague who
+    works with cases."""
+    institution = user.institution
+    if institution is None:
+        return []
+    colleagues = institution_staff(institution=institution, capability=Capability.CASES_VIEW)
+    if user.has_capability(Capability.CASES_SUPERVISE):
+        return colleagues
+    assigned = set(
+        Assignment.objects.filter(case=case, ended_at__isnull=True, user__in=colleagues).values_list("user", flat=True)
+    )
+    return [
+        colleague
+        for colleague in colleagues
+        if colleague.pk == user.pk or colleague.pk in assigned or colleague.has_capability(Capability.CASES_SUPERVISE)
+    ]
 
 
 def case_facts(case: Case) -> CaseFacts:
@@ -323,7 +361,8 @@ def can_receive_referrals(user, workflow: Workflow) -> bool:
 
 
 def access_referral(*, user, referral_id: int) -> Referral:
-    """A referral its receiving institution's staff or a party of its case may see; otherwise not found."""
+    """A referral waiting for an answer to the staff of its recipient who may answer it, and any referral to whoever
+    can open its case; otherwise not found."""
     referral = (
         Referral.objects.select_related("case__model_version", "from_institution", "to_institution__type")
         .defer("case__model_version__content")
@@ -333,11 +372,44 @@ def access_referral(*, user, referral_id: int) -> Referral:
     if referral is None or not user.is_authenticated or not user.has_capability(Capability.CASES_VIEW):
         raise NotFoundOrForbidden()
     institution = user.institution
-    if referral.to_institution_id == getattr(institution, "pk", None):
+    if (
+        referral.to_institution_id == getattr(institution, "pk", None)
+        and referral.status == Referral.Status.SENT
+        and can_receive_referrals(user, case_workflow(referral.case))
+    ):
+        # Those who may answer it read it while it waits; once answered, only whoever can open the case does.
         return referral
     if cases_visible_to(user).filter(pk=referral.case_id).exists():
         return referral
     raise NotFoundOrForbidden()
+
+
+def referral_texts_visible(*, user, referral: Referral) -> bool:
+    """Whether `user` may read a referral's free texts (message, legal-duty justification, decline reason).
+
+    The one rule for the pages and the API. The texts say who the person is and what happened to them, so they go
+    only to staff of the two institutions the referral passes between who see personal data, and only while their
+    institution's part in the case covers the circumstances. Before an answer the recipient is not a party yet: its
+    staff with a receiving role read the texts to decide, as long as the referral still waits.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    institution_id = getattr(user.institution, "pk", None)
+    if institution_id is None or institution_id not in (referral.from_institution_id, referral.to_institution_id):
+        return False
+    capabilities = user.capabilities()
+    if Capability.PERSONAL_DATA_VIEW not in capabilities or Capability.CASES_VIEW not in capabilities:
+        return False
+    case = referral.case
+    if case.erased_at is not None:
+        return False
+    if (
+        institution_id == referral.to_institution_id
+        and referral.status == Referral.Status.SENT
+        and can_receive_referrals(user, case_workflow(case))
+    ):
+        return True
+    return DataCategory.CIRCUMSTANCES in party_scope(party_of(case=case, institution=user.institution))
 
 
 def referrals_incoming(*, user, status: str = Referral.Status.SENT) -> QuerySet[Referral]:

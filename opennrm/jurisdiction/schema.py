@@ -319,6 +319,10 @@ class ConsentPurpose(Strict):
     description: Text
 
 
+# The categories of personal data a party, a consent or a referral covers (the cases app's DataCategory).
+DataCategoryId = Literal["identity", "contacts", "circumstances"]
+
+
 class LegalDutyException(Strict):
     """When the law obliges an institution to pass information on without consent (e.g. a child in danger).
 
@@ -331,6 +335,10 @@ class LegalDutyException(Strict):
     applies_to: Condition | None = None
     recipient_types: list[Id] = Field(min_length=1)
     legal_basis: list[Id] = Field(min_length=1)
+    # What the law's duty covers: the referral purposes it may be used for and the data it may carry. Absent: the
+    # duty does not narrow them (any referral purpose; any data the sender itself sees).
+    purposes: Annotated[list[Id], Field(min_length=1)] | None = None
+    data_scope: list[DataCategoryId] | None = None
 
 
 class ReferralRules(Strict):
@@ -353,9 +361,6 @@ class Checklist(Strict):
     name: Text
     description: Text
     items: list[ChecklistItem] = Field(min_length=1)
-
-
-DataCategoryId = Literal["identity", "contacts", "circumstances"]
 
 
 class ChildRules(Strict):

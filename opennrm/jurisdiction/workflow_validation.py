@@ -357,6 +357,15 @@ def _referral_issues(referral: Any, path: Path, known: _Known) -> Issues:
             True,
         )
         issues += _legal_basis_refs(exception, exception_path, known)
+        # A duty limited to a purpose referrals are never sent for could never be used.
+        issues += unknown_refs(
+            exception,
+            exception_path,
+            "purposes",
+            set(_strings(referral.get("purposes"))) if isinstance(referral.get("purposes"), list) else None,
+            gettext("purpose '%(id)s' is not one of the referral purposes"),
+            True,
+        )
     return issues
 
 

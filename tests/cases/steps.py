@@ -56,12 +56,21 @@ def riga() -> Municipality:
     return Municipality.objects.get(code="riga")
 
 
+def child_data(person=SYNTHETIC_PERSON) -> PersonData:
+    """The synthetic person as a child of fifteen: a child's case is refused for someone born an adult."""
+    today = timezone.localdate()
+    data = person_data(person)
+    data.birth_date = date(today.year - 15, 1, 1)
+    data.age_band = "12-17"
+    return data
+
+
 def open_case(world, *, by=None, population=Population.ADULT, nationality=Nationality.THIRD_COUNTRY_NATIONAL):
     return case_open(
         by=by or world.social_worker,
         population=population,
         nationality=nationality,
-        person=person_data(),
+        person=child_data() if population == Population.CHILD else person_data(),
         municipality=riga(),
         forms=["ForcedLabour"],
         countries=["LV", "UA"],
@@ -86,7 +95,8 @@ def consent(world, case: Case, *, purpose="identification", by=None, categories=
 
 def refer(world, case: Case, *, to="lv-provider-marta", purpose="identification", by=None, **options) -> Referral:
     options.setdefault("data_scope", ALL_DATA)
-    options.setdefault("message", MESSAGE)
+    # A message tells the circumstances: it goes only with a referral that passes them on.
+    options.setdefault("message", MESSAGE if DataCategory.CIRCUMSTANCES in options["data_scope"] else "")
     return referral_send(
         by=by or world.social_worker, case=case, to_institution=world.institution(to), purpose=purpose, **options
     )

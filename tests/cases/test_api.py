@@ -40,6 +40,9 @@ PERSON = {
     "citizenship": ["UA"],
     "languages": ["uk", "ru"],
 }
+ALL_DATA = ("identity", "contacts", "circumstances")
+# A child's case is refused for a birth date that makes the person an adult.
+CHILD_PERSON = {**PERSON, "birth_date": date(date.today().year - 15, 1, 1).isoformat(), "age_band": "12-17"}
 NEW_CASE = {
     "population": "adult",
     "nationality": "third_country_national",
@@ -94,6 +97,8 @@ def as_(client, case_world):
 
 
 def open_case(caller, **changes) -> dict:
+    if changes.get("population") == "child":
+        changes.setdefault("person", CHILD_PERSON)
     response = caller.post("/cases", {**NEW_CASE, **changes})
     assert response.status_code == 201, response.content
     return response.json()
@@ -115,9 +120,11 @@ def consent(caller, case_id, *, purpose="identification", to_type="service_provi
 
 
 def refer(caller, case_id, *, to="lv-provider-marta", purpose="identification", scope=("identity",)) -> dict:
+    # A message goes only with the circumstances.
+    message = "Lūdzu sazinieties." if "circumstances" in scope else ""
     response = caller.post(
         f"/cases/{case_id}/referrals",
-        {"to_institution": to, "purpose": purpose, "data_scope": list(scope), "message": "Lūdzu sazinieties."},
+        {"to_institution": to, "purpose": purpose, "data_scope": list(scope), "message": message},
     )
     assert response.status_code == 201, response.content
     return response.json()
@@ -130,9 +137,9 @@ def referred_case(as_, *, scope=("identity",)) -> tuple[dict, dict]:
     return case, refer(as_("social_worker"), case["id"], scope=scope)
 
 
-def accepted_case(as_) -> dict:
+def accepted_case(as_, *, scope=("identity",)) -> dict:
     """A case the Marta centre has accepted, with its specialist commission member assigned."""
-    case, referral = referred_case(as_)
+    case, referral = referred_case(as_, scope=scope)
     provider = as_("provider_worker")
     assert provider.post(f"/referrals/{referral['id']}/accept").status_code == 200
     world = provider.world
@@ -355,7 +362,8 @@ def test_case_shows_parties_consents_referrals_deadlines_and_steps(as_):
     body = as_("social_worker").get(f"/cases/{case['id']}").json()
     assert body["state"] == "referred"
     assert [r["id"] for r in body["referrals"]] == [referral["id"]]
-    assert body["referrals"][0]["message"] == "Lūdzu sazinieties."
+    # The sender reads the referral's texts; this one carries no circumstances, so no message either.
+    assert body["referrals"][0]["message"] == ""
     assert [c["purpose"] for c in body["consents"]] == ["identification"]
     kinds = {d["kind"]: d for d in body["deadlines"]}
     # A third-country national's reflection period starts when the case is referred.
@@ -444,7 +452,7 @@ def test_referral_to_an_unknown_institution_names_the_field(as_):
 
 
 def test_the_recipient_sees_the_referral_in_the_inbox_and_the_case_only_once_accepted(as_):
-    case, referral = referred_case(as_)
+    case, referral = referred_case(as_, scope=ALL_DATA)
     provider = as_("provider_worker")
     inbox = provider.get("/inbox")
     assert [r["id"] for r in inbox.json()["referrals"]] == [referral["id"]]
@@ -476,8 +484,8 @@ def test_only_the_addressee_answers_a_referral(as_):
     response = as_("social_worker").post(f"/referrals/{referral['id']}/accept")
     assert response.status_code == 403
     assert response.json()["detail"] == "Only the institution a referral is addressed to can answer it."
-    # A member of the receiving institution without a receiving role is known there, but may not answer.
-    assert as_("commission_member").post(f"/referrals/{referral['id']}/accept").status_code == 403
+    # A member of the receiving institution without a receiving role does not even see it.
+    assert as_("commission_member").post(f"/referrals/{referral['id']}/accept").status_code == 404
     assert as_("other_social_worker").post(f"/referrals/{referral['id']}/accept").status_code == 404
     assert Referral.objects.get(pk=referral["id"]).status == Referral.Status.SENT
 
@@ -489,7 +497,11 @@ def test_declining_needs_a_reason(as_):
     assert provider.post(f"/referrals/{referral['id']}/decline", {}).status_code == 422
     declined = provider.post(f"/referrals/{referral['id']}/decline", {"reason": "Nav brīvu vietu."})
     assert declined.status_code == 200
-    assert declined.json()["status"] == "declined" and declined.json()["decline_reason"] == "Nav brīvu vietu."
+    # The institution that declined takes no part in the case, so the texts are no longer its to read; the
+    # sender reads why.
+    assert declined.json()["status"] == "declined" and declined.json()["decline_reason"] is None
+    sent = as_("social_worker").get(f"/cases/{_case['id']}").json()["referrals"]
+    assert [r["decline_reason"] for r in sent] == ["Nav brīvu vietu."]
 
 
 def test_the_sender_withdraws_before_an_answer(as_):
@@ -502,9 +514,13 @@ def test_the_sender_withdraws_before_an_answer(as_):
 
 
 def test_a_referrals_message_is_for_the_two_institutions_it_passes_between(as_, case_world):
-    case = accepted_case(as_)
-    consent(as_("social_worker"), case["id"], purpose="criminal_proceedings", to_type="state_police")
-    to_police = refer(as_("social_worker"), case["id"], to="lv-state-police", purpose="criminal_proceedings")
+    case = accepted_case(as_, scope=ALL_DATA)
+    consent(
+        as_("social_worker"), case["id"], purpose="criminal_proceedings", to_type="state_police", categories=ALL_DATA
+    )
+    to_police = refer(
+        as_("social_worker"), case["id"], to="lv-state-police", purpose="criminal_proceedings", scope=ALL_DATA
+    )
     assert as_("police_officer").post(f"/referrals/{to_police['id']}/accept").status_code == 200
     referrals = {r["to_institution"]: r for r in as_("provider_worker").get(f"/cases/{case['id']}").json()["referrals"]}
     assert referrals["lv-provider-marta"]["message"] == "Lūdzu sazinieties."
@@ -520,7 +536,7 @@ def _criteria(world) -> list[str]:
 
 
 def test_the_commission_identifies_with_criteria_reasons_and_a_decision(as_, case_world):
-    case = accepted_case(as_)
+    case = accepted_case(as_, scope=ALL_DATA)
     member = as_("commission_member")
     path = f"/cases/{case['id']}/transitions"
 

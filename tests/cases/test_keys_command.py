@@ -34,7 +34,8 @@ def refused(*args) -> CommandError:
 
 def stored_values(table: str, column: str) -> list:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608 (test constants)
+        # In id order, as the rotation goes: PostgreSQL returns updated rows last without it.
+        cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY id")  # noqa: S608
         return [value for (value,) in cursor.fetchall() if value]
 
 

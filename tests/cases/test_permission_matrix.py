@@ -57,12 +57,12 @@ VIEW, EDIT, PERSONAL_DATA, SUPERVISE, BREAK_GLASS = (
 # Institutions taking part in every case of the matrix, and how they came to (which data they see).
 PARTY_PLACES = {
     "social": "lv-social-service-riga",  # recognised the person: sees everything
-    "provider": "lv-provider-marta",  # accepted a referral for identification: identity and contacts
+    "provider": "lv-provider-marta",  # accepted a referral for identification: everything (its commission assesses)
     "police": "lv-state-police",  # accepted a referral for criminal proceedings: identity
     "siva": "lv-siva",  # accepted a referral for the rehabilitation service: no personal data
 }
 JOINED_BY_REFERRAL = {
-    "provider": ("identification", ["identity", "contacts"]),
+    "provider": ("identification", ["identity", "contacts", "circumstances"]),
     "police": ("criminal_proceedings", ["identity"]),
     "siva": ("social_rehabilitation", []),
 }
@@ -172,8 +172,10 @@ def shown_identity(h: Holder, case: CaseFacts) -> bool:
 
 
 def sees_referral(h: Holder, w: MatrixWorld) -> bool:
+    """A waiting referral to its addressee's staff who may answer it; any referral to whoever sees its case."""
     referral = w.referral_for(h)
-    return (referral.addressee == h.institution and VIEW in h.capabilities) or sees(h, w.main)
+    may_answer = VIEW in h.capabilities and bool(h.roles & set(w.workflow.referral.receiving_roles))
+    return (referral.addressee == h.institution and may_answer) or sees(h, w.main)
 
 
 def answers_referral(h: Holder, w: MatrixWorld) -> int:
@@ -197,6 +199,13 @@ def writes(status: int, allowed: Callable[[Holder, MatrixWorld], bool]) -> Calla
     return lambda h, w: status if allowed(h, w) else 403 if sees(h, w.main) else 404
 
 
+def consents(h: Holder, w: MatrixWorld) -> int:
+    """Record a consent: whoever changes the case, for data their institution sees itself (else 400)."""
+    if not changes(h, w.main):
+        return 403 if sees(h, w.main) else 404
+    return 201 if set(NEW_CONSENT["data_categories"]) <= w.main.parties[h.institution] else 400
+
+
 RULES: dict[str, Callable[[Holder, MatrixWorld], object]] = {
     "POST /cases": lambda h, w: 201 if {VIEW, EDIT} <= h.capabilities else 403,
     "GET /cases": lambda h, w: 200 if VIEW in h.capabilities else 403,
@@ -204,7 +213,7 @@ RULES: dict[str, Callable[[Holder, MatrixWorld], object]] = {
     "GET /cases/{id}": lambda h, w: 200 if sees(h, w.main) else 404,
     "GET /cases/{id} shows the identity": lambda h, w: shown_identity(h, w.main),
     "GET /cases/{id}/timeline": lambda h, w: 200 if sees(h, w.main) else 404,
-    "POST /cases/{id}/consents": writes(201, lambda h, w: changes(h, w.main)),
+    "POST /cases/{id}/consents": consents,
     "POST /cases/{id}/referrals": writes(
         201, lambda h, w: changes(h, w.main) and bool(h.roles & set(w.workflow.referral.sender_roles))
     ),
@@ -216,11 +225,12 @@ RULES: dict[str, Callable[[Holder, MatrixWorld], object]] = {
 
 
 def performs(h: Holder, transition: Transition, case: CaseFacts) -> bool:
-    """A party's member holding a role the transition names, in an institution of a type it names (if any)."""
+    """A party's member who may change cases, holding a role the transition names, in an institution of a type it
+    names (if any)."""
     return (
         transition.trigger == "manual"
         and h.institution in case.parties
-        and VIEW in h.capabilities
+        and {VIEW, EDIT} <= h.capabilities
         and any(
             h.roles & set(actor.roles)
             and (not actor.institution_types or h.institution_type in actor.institution_types)
@@ -230,10 +240,12 @@ def performs(h: Holder, transition: Transition, case: CaseFacts) -> bool:
 
 
 def transition_rule(h: Holder, transition: Transition, case: CaseFacts) -> int:
-    """Not visible: 404. Visible: 200 for whoever may perform it, otherwise refused by the workflow (400)."""
+    """Not visible: 404. Visible: 200 for whoever may perform it (citing a document only if their institution sees
+    the circumstances), otherwise refused (400)."""
     if not sees(h, case):
         return 404
-    return 200 if performs(h, transition, case) else 400
+    cites_document = transition.requires_document and "circumstances" not in case.parties.get(h.institution, ())
+    return 200 if performs(h, transition, case) and not cites_document else 400
 
 
 def expected_for(h: Holder, w: MatrixWorld) -> dict[str, object]:

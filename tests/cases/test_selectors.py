@@ -7,21 +7,26 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from opennrm.cases.models import Deadline, Nationality, Population
+from opennrm.accounts.models import Role
+from opennrm.cases.models import DataCategory, Deadline, Nationality, Population
+from opennrm.cases.reviews import reviews_pending
 from opennrm.cases.selectors import (
     access_case,
     access_referral,
+    can_read_review_texts,
     case_access,
     case_list,
     cases_visible_to,
     inbox,
     person_search,
+    referral_texts_visible,
     referrals_incoming,
+    task_assignee_choices,
 )
 from opennrm.cases.services.cases import break_glass_open, case_assign
-from opennrm.cases.services.referrals import referral_accept
-from opennrm.cases.services.work import task_create
-from opennrm.core.errors import NotFoundOrForbidden
+from opennrm.cases.services.referrals import referral_accept, referral_decline
+from opennrm.cases.services.work import note_add, task_create
+from opennrm.core.errors import Forbidden, NotFoundOrForbidden
 from tests.cases import steps
 from tests.cases.conftest import SYNTHETIC_PERSON
 from tests.factories import UserFactory
@@ -129,6 +134,117 @@ def test_a_referral_is_shown_to_its_recipient_and_the_parties_only(case_world):
     assert list(referrals_incoming(user=case_world.provider_worker)) == [referral]
     # A member without a receiving role cannot answer, so nothing waits for them.
     assert list(referrals_incoming(user=case_world.commission_member)) == []
+
+
+def test_a_waiting_referral_is_open_only_to_the_recipients_staff_who_may_answer_it(case_world):
+    world = case_world
+    case = steps.open_case(world)
+    steps.consent(world, case)
+    referral = steps.refer(world, case)
+    assert access_referral(user=world.provider_worker, referral_id=referral.pk) == referral
+    assert access_referral(user=world.provider_supervisor, referral_id=referral.pk) == referral
+    # The commission member works at the Marta centre, but holds no receiving role: nothing to answer, nothing to see.
+    with pytest.raises(NotFoundOrForbidden):
+        access_referral(user=world.commission_member, referral_id=referral.pk)
+
+
+def test_an_answered_referral_is_open_only_to_whoever_can_open_its_case(case_world):
+    world = case_world
+    case, accepted = steps.to_identification(world)
+    colleague = colleague_of(world.provider_worker, "unassigned.provider")
+    # Accepted: the worker who accepted is assigned; a colleague holding the same role is not, and sees nothing.
+    assert access_referral(user=world.provider_worker, referral_id=accepted.pk) == accepted
+    with pytest.raises(NotFoundOrForbidden):
+        access_referral(user=colleague, referral_id=accepted.pk)
+    # Declined: the recipient takes no part in the case, so it no longer opens the referral (walking ids shows nothing).
+    steps.consent(world, case, purpose="criminal_proceedings", recipient_type="state_police")
+    to_police = steps.refer(world, case, to="lv-state-police", purpose="criminal_proceedings")
+    assert access_referral(user=world.police_officer, referral_id=to_police.pk) == to_police
+    # Emergency access staff of the police hold no receiving role.
+    with pytest.raises(NotFoundOrForbidden):
+        access_referral(user=world.emergency_officer, referral_id=to_police.pk)
+    referral_decline(by=world.police_officer, referral_id=to_police.pk, reason="Not ours to take.")
+    for name in ("police_officer", "police_supervisor"):
+        with pytest.raises(NotFoundOrForbidden):
+            access_referral(user=world.staff[name], referral_id=to_police.pk)
+    assert access_referral(user=world.social_worker, referral_id=to_police.pk) == to_police
+
+
+def test_a_referrals_texts_are_for_the_two_institutions_and_only_while_they_see_the_circumstances(case_world):
+    world = case_world
+    case, to_marta = steps.to_identification(world)
+    # Before the answer: its receiving-role staff read it to decide; a colleague without that role does not.
+    steps.consent(world, case, purpose="criminal_proceedings", recipient_type="state_police")
+    to_police = steps.refer(world, case, to="lv-state-police", purpose="criminal_proceedings")
+    assert referral_texts_visible(user=world.police_officer, referral=to_police)
+    assert not referral_texts_visible(user=world.emergency_officer, referral=to_police)
+    case = steps.identify(world, case)
+    case = steps.to_service_granted(world, case)
+    # SIVA takes part with the identity only: it opens the Marta referral (its case is visible) but reads none of
+    # its texts, and none of the texts of the referral that brought it in either.
+    assert access_referral(user=world.siva_worker, referral_id=to_marta.pk) == to_marta
+    assert not referral_texts_visible(user=world.siva_worker, referral=to_marta)
+    to_siva = case.referrals.get(to_institution__code="lv-siva")
+    assert not referral_texts_visible(user=world.siva_worker, referral=to_siva)
+    # The two institutions the Marta referral passed between both see the circumstances.
+    assert referral_texts_visible(user=world.social_worker, referral=to_marta)
+    assert referral_texts_visible(user=world.provider_worker, referral=to_marta)
+    # Nobody outside them, whatever they see of the case.
+    assert not referral_texts_visible(user=world.provider_worker, referral=to_police)
+    break_glass_open(by=world.emergency_officer, case=case, reason=EMERGENCY)
+    assert not referral_texts_visible(user=world.emergency_officer, referral=to_marta)
+
+
+def test_review_texts_need_personal_data_rights_besides_audit_rights(case_world):
+    world = case_world
+    officer = UserFactory(
+        username="dpo.riga", unit=world.social_worker.unit, roles=[Role.objects.get(code="data_protection_officer")]
+    )
+    assert can_read_review_texts(user=officer)
+    assert reviews_pending(user=officer).texts_visible
+    for name in ("coordinator", "auditor"):
+        assert not can_read_review_texts(user=world.staff[name])
+        assert not reviews_pending(user=world.staff[name]).texts_visible
+    # Personal data rights without audit rights open no review queue.
+    assert not can_read_review_texts(user=world.social_worker)
+    # The data protection officer opens no case: audit and personal data rights do not make case work.
+    steps.open_case(world)
+    assert not cases_visible_to(officer).exists()
+
+
+def test_break_glass_by_an_unassigned_colleague_of_a_party_only_reads(case_world):
+    world = case_world
+    case, _ = steps.to_identification(world)
+    steps.consent(world, case, purpose="criminal_proceedings", recipient_type="state_police")
+    referral = steps.refer(world, case, to="lv-state-police", purpose="criminal_proceedings")
+    referral_accept(by=world.police_officer, referral_id=referral.pk)
+    # A police officer who also holds emergency access, not assigned to the case: the police take part, but they
+    # see it only through break-glass.
+    officer = UserFactory(
+        username="police.breakglass",
+        unit=world.police_officer.unit,
+        roles=[Role.objects.get(code="police_officer"), Role.objects.get(code="emergency_access")],
+    )
+    assert not sees(officer, case)
+    break_glass_open(by=officer, case=case, reason=EMERGENCY)
+    access = case_access(user=officer, case=access_case(user=officer, case_id=case.pk))
+    assert access.is_break_glass and not access.can_edit and access.transitions == [] and not access.can_refer
+    with pytest.raises(Forbidden):
+        note_add(by=officer, case=case, body="Written during an emergency access.")
+    # The assigned officer acts for the police as before.
+    assigned = case_access(user=world.police_officer, case=case)
+    assert not assigned.is_break_glass and assigned.can_edit
+
+
+def test_tasks_go_to_colleagues_who_work_on_the_case_unless_a_head_of_unit_assigns(case_world):
+    world = case_world
+    case = steps.open_case(world)
+    unassigned = colleague_of(world.social_worker, "unassigned.social")
+    worker_choices = task_assignee_choices(user=world.social_worker, case=case)
+    assert world.social_worker in worker_choices and world.social_supervisor in worker_choices
+    assert unassigned not in worker_choices
+    assert unassigned in task_assignee_choices(user=world.social_supervisor, case=case)
+    assert world.auditor not in task_assignee_choices(user=world.social_supervisor, case=case)
 
 
 def test_person_search_finds_visible_cases_and_names_only_whom_to_contact_for_others(case_world):

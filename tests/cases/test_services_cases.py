@@ -101,7 +101,7 @@ def test_a_childs_case_needs_the_municipality_whose_orphans_court_takes_part(cas
             by=case_world.social_worker,
             population=Population.CHILD,
             nationality=Nationality.NATIONAL,
-            person=steps.person_data(),
+            person=steps.child_data(),
         )
     assert refused.value.field == "municipality"
     assert not Case.objects.exists()

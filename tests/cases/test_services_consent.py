@@ -6,7 +6,17 @@ import pytest
 from django.utils import timezone
 
 from opennrm.audit.models import AuditEvent
-from opennrm.cases.models import Consent, Deadline, Nationality, Population, Referral
+from opennrm.cases.models import (
+    CaseEvent,
+    CaseParty,
+    Consent,
+    Deadline,
+    Nationality,
+    Notification,
+    Population,
+    Referral,
+)
+from opennrm.cases.selectors import case_access
 from opennrm.cases.services.consent import consent_record, consent_withdraw
 from opennrm.cases.services.referrals import referral_accept
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
@@ -63,7 +73,7 @@ def test_for_a_child_only_the_legal_representative_or_the_orphans_court_consents
     with pytest.raises(ApplicationError) as refused:
         record(case_world, case, given_by=Consent.Giver.PERSON)
     assert refused.value.field == "given_by"
-    record(case_world, case, given_by=Consent.Giver.LEGAL_REPRESENTATIVE)
+    record(case_world, case, given_by=Consent.Giver.LEGAL_REPRESENTATIVE, giver_details="Testa Māte, mother")
     record(case_world, case, given_by=Consent.Giver.ORPHANS_COURT)
     assert Consent.objects.count() == 2
 
@@ -141,3 +151,109 @@ def test_a_withdrawn_consent_cannot_be_withdrawn_again_nor_used(case_world):
         steps.refer(case_world, case)
     assert refused.value.field == "consent"
     assert AuditEvent.objects.filter(action="consent.withdrawn").count() == 1
+
+
+# --- Who gave it, when, and for what data --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"method": Consent.Method.INTERPRETER},
+        {"given_by": Consent.Giver.LEGAL_REPRESENTATIVE},
+    ],
+    ids=["interpreter", "representative"],
+)
+def test_a_consent_through_someone_else_names_them(case_world, changes):
+    case = steps.open_case(case_world, population=Population.CHILD, nationality=Nationality.NATIONAL)
+    arguments = {"given_by": Consent.Giver.LEGAL_REPRESENTATIVE, **changes}
+    with pytest.raises(ApplicationError) as refused:
+        record(case_world, case, **arguments, giver_details="  ")
+    assert refused.value.field == "giver_details"
+    assert not Consent.objects.exists()
+    record(case_world, case, **arguments, giver_details="Testa Māte, mother; interpreter Demo Tulks, Ukrainian")
+    # The orphan's court records its own consent without naming anyone: it is itself the giver.
+    record(case_world, case, given_by=Consent.Giver.ORPHANS_COURT)
+
+
+def test_a_consent_older_than_a_year_before_the_case_is_refused(case_world):
+    case = steps.open_case(case_world)
+    opened = timezone.localtime(case.opened_at).date()
+    with pytest.raises(ApplicationError) as refused:
+        record(case_world, case, given_on=opened - timedelta(days=366))
+    assert refused.value.field == "given_on"
+    assert not Consent.objects.exists()
+    assert record(case_world, case, given_on=opened - timedelta(days=300)).given_on == opened - timedelta(days=300)
+
+
+def test_an_institution_records_consent_only_for_data_it_sees_itself(case_world):
+    world = case_world
+    case, _ = steps.to_identification(world)
+    case = steps.to_service_granted(world, steps.identify(world, case))
+    # SIVA takes part with the identity only.
+    with pytest.raises(ApplicationError) as refused:
+        record(
+            world,
+            case,
+            by=world.siva_worker,
+            purpose="criminal_proceedings",
+            data_categories=["identity", "contacts", "circumstances"],
+            recipient_type="state_police",
+        )
+    assert refused.value.field == "data_categories"
+    assert not Consent.objects.filter(purpose="criminal_proceedings").exists()
+    record(world, case, by=world.siva_worker, purpose="criminal_proceedings", recipient_type="state_police")
+
+
+# --- What a withdrawal takes back from the parties -----------------------------------------------------------
+
+
+def test_withdrawing_a_consent_narrows_what_the_institutions_it_brought_in_see(case_world):
+    world = case_world
+    case = steps.open_case(world)
+    consent = steps.consent(world, case, recipient_type="service_provider")
+    # A second consent names the Marta centre for the identity alone, for another purpose.
+    steps.consent(
+        world,
+        case,
+        purpose="assistance",
+        categories=["identity"],
+        recipient_institution=world.institution("lv-provider-marta"),
+    )
+    referral = steps.refer(world, case)
+    referral_accept(by=world.provider_worker, referral_id=referral.pk)
+    party = CaseParty.objects.get(case=case, institution__code="lv-provider-marta")
+    assert sorted(party.data_scope) == ["circumstances", "contacts", "identity"]
+
+    consent_withdraw(by=world.social_worker, consent=consent)
+
+    party.refresh_from_db()
+    assert party.data_scope == ["identity"]
+    assert case_access(user=world.provider_worker, case=case).data_scope == {"identity"}
+    event = CaseEvent.objects.get(kind="party.scope_narrowed")
+    assert event.details == {
+        "institution": "lv-provider-marta",
+        "consent": consent.pk,
+        "removed": ["contacts", "circumstances"],
+        "data_scope": ["identity"],
+    }
+    audit = AuditEvent.objects.get(action="party.scope_narrowed")
+    assert audit.new_values["removed"] == ["contacts", "circumstances"]
+    told = Notification.objects.filter(kind="party.scope_narrowed").values_list("recipient__username", flat=True)
+    assert list(told) == ["provider.supervisor"]
+    # The recognising institution keeps everything.
+    assert case_access(user=world.social_worker, case=case).data_scope == {"identity", "contacts", "circumstances"}
+
+
+def test_the_institutions_beside_a_child_keep_what_the_child_rules_give_them(case_world):
+    world = case_world
+    case = steps.open_case(world, population=Population.CHILD, nationality=Nationality.NATIONAL)
+    consent = steps.consent(
+        world, case, purpose="assistance", recipient_type="orphans_court", categories=["identity", "contacts"]
+    )
+    court = CaseParty.objects.get(case=case, institution__code="lv-orphans-court-riga")
+    before = list(court.data_scope)
+    consent_withdraw(by=world.social_worker, consent=consent)
+    court.refresh_from_db()
+    assert court.data_scope == before
+    assert not CaseEvent.objects.filter(kind="party.scope_narrowed").exists()

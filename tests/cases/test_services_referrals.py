@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from opennrm.accounts.models import Role
 from opennrm.audit.models import AuditEvent
 from opennrm.cases.models import (
     Assignment,
@@ -25,6 +26,7 @@ from opennrm.cases.services.referrals import (
 from opennrm.cases.services.transitions import case_transition
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from tests.cases import steps
+from tests.factories import UserFactory
 
 JUSTIFICATION = "The child was found alone at the border station and says she is being moved tonight."
 
@@ -176,6 +178,119 @@ def test_someone_with_audit_rights_reviews_a_legal_duty_referral(case_world):
     referral.refresh_from_db()
     assert (referral.needs_review, referral.reviewed_by) == (False, case_world.auditor)
     assert AuditEvent.objects.filter(action="referral.reviewed").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        # Reporting a crime passes who the person is and how to reach them, not what happened to them.
+        ({"legal_duty_exception": "crime_report"}, "data_scope"),
+        # ... and only to criminal proceedings.
+        (
+            {"legal_duty_exception": "crime_report", "purpose": "assistance", "data_scope": ["identity"], "message": ""},
+            "purpose",
+        ),
+        # A child in danger goes to the police for proceedings, never for their rehabilitation service.
+        ({"purpose": "social_rehabilitation"}, "purpose"),
+    ],
+    ids=["crime-report-data", "crime-report-purpose", "child-in-danger-purpose"],
+)
+def test_a_legal_duty_covers_only_its_purposes_and_data(case_world, options, field):
+    case = child_case(case_world)
+    arguments = {
+        "to": "lv-state-police",
+        "purpose": "criminal_proceedings",
+        "legal_duty_exception": "child_in_danger",
+        "legal_duty_justification": JUSTIFICATION,
+    }
+    with pytest.raises(ApplicationError) as refused:
+        steps.refer(case_world, case, **{**arguments, **options})
+    assert refused.value.field == field
+    assert not Referral.objects.exists()
+    # Within them, the same duty lets the referral go.
+    referral = steps.refer(
+        case_world,
+        case,
+        **{**arguments, "legal_duty_exception": "crime_report", "data_scope": ["identity", "contacts"], "message": ""},
+    )
+    assert referral.needs_review
+
+
+def test_an_institution_passes_on_only_the_data_it_sees_itself(case_world):
+    world = case_world
+    case, _ = steps.to_identification(world)
+    case = steps.to_service_granted(world, steps.identify(world, case))
+    # SIVA takes part with the identity only. The person's consent for the police covers everything, yet SIVA cannot
+    # open the way to the contacts and circumstances it does not see.
+    steps.consent(world, case, purpose="criminal_proceedings", recipient_type="state_police")
+    with pytest.raises(ApplicationError) as refused:
+        steps.refer(world, case, by=world.siva_worker, to="lv-state-police", purpose="criminal_proceedings")
+    assert refused.value.field == "data_scope"
+    assert "Contact details" in refused.value.message and "Identity" not in refused.value.message
+    referral = steps.refer(
+        world,
+        case,
+        by=world.siva_worker,
+        to="lv-state-police",
+        purpose="criminal_proceedings",
+        data_scope=["identity"],
+    )
+    assert referral.data_scope == ["identity"]
+
+
+def test_a_legal_duty_does_not_pass_on_data_the_sender_does_not_see(case_world):
+    world = case_world
+    case = child_case(world)
+    # The Marta centre takes part with the child's identity only (the legal representative's consent).
+    steps.consent(world, case, categories=["identity"])
+    referral = steps.refer(world, case, data_scope=["identity"])
+    referral_accept(by=world.provider_worker, referral_id=referral.pk)
+    arguments = {
+        "by": world.provider_worker,
+        "to": "lv-state-police",
+        "purpose": "criminal_proceedings",
+        "legal_duty_exception": "child_in_danger",
+        "legal_duty_justification": JUSTIFICATION,
+    }
+    with pytest.raises(ApplicationError) as refused:
+        steps.refer(world, case, **arguments, data_scope=["identity", "contacts"], message="")
+    assert refused.value.field == "data_scope"
+    assert steps.refer(world, case, **arguments, data_scope=["identity"], message="").legal_duty_exception
+
+
+def test_a_message_goes_only_with_the_circumstances(case_world):
+    case = steps.open_case(case_world)
+    steps.consent(case_world, case)
+    with pytest.raises(ApplicationError) as refused:
+        steps.refer(case_world, case, data_scope=["identity", "contacts"], message=steps.MESSAGE)
+    assert refused.value.field == "message"
+    assert not Referral.objects.exists()
+    assert steps.refer(case_world, case, data_scope=["identity", "contacts"], message="  ").message == ""
+
+
+def test_nobody_reviews_a_referral_they_sent_themselves(case_world):
+    world = case_world
+    # A case manager of the Riga social service who also reviews the institution's flags.
+    both = UserFactory(
+        username="social.reviewer",
+        unit=world.social_worker.unit,
+        roles=[Role.objects.get(code="case_manager"), Role.objects.get(code="data_protection_officer")],
+    )
+    case = steps.open_case(world, by=both, population=Population.CHILD, nationality=Nationality.NATIONAL)
+    referral = steps.refer(
+        world,
+        case,
+        by=both,
+        to="lv-state-police",
+        purpose="criminal_proceedings",
+        legal_duty_exception="child_in_danger",
+        legal_duty_justification=JUSTIFICATION,
+    )
+    with pytest.raises(Forbidden):
+        referral_review(by=both, referral_id=referral.pk)
+    referral.refresh_from_db()
+    assert referral.needs_review and not AuditEvent.objects.filter(action="referral.reviewed").exists()
+    referral_review(by=world.auditor, referral_id=referral.pk)
 
 
 # --- Sending -------------------------------------------------------------------------------------------------

@@ -65,11 +65,11 @@ def assert_nothing_personal_in_title_or_addresses(html: str) -> None:
         assert not [a for a in addresses if secret in a], secret
 
 
-def shared_with_marta(world, categories, *, message="Please see the person today.") -> tuple[Case, Referral]:
+def shared_with_marta(world, categories) -> tuple[Case, Referral]:
     """A case referred to the Marta centre with `categories` of personal data, accepted by its case manager."""
     case = steps.open_case(world)
     steps.consent(world, case, categories=categories)
-    referral = steps.refer(world, case, data_scope=categories, message=message)
+    referral = steps.refer(world, case, data_scope=categories)
     referral_accept(by=world.provider_worker, referral_id=referral.pk)
     return steps.refresh(case), referral
 
@@ -191,6 +191,34 @@ def test_emergency_access_shows_a_banner_and_is_recorded_as_such(client, world, 
     assert NAME in html
     assert audited(world.emergency_officer, "person.viewed").get().purpose == "case page, emergency access"
     assert url("consent_new", case) not in html  # reading only: nothing to change
+
+
+def test_emergency_access_by_an_unassigned_colleague_of_a_party_only_reads(client, world, case):
+    """The State Police take part in the case; a colleague not assigned to it opens it in an emergency. That is
+    emergency access like any other: the banner, the audit purpose, and nothing to change."""
+    steps.consent(
+        world, case, purpose="criminal_proceedings", recipient_institution=world.institution("lv-state-police")
+    )
+    referral = steps.refer(world, case, to="lv-state-police", purpose="criminal_proceedings")
+    referral_accept(by=world.police_officer, referral_id=referral.pk)
+    on_call = UserFactory(
+        username="police.on.call",
+        unit=world.police_officer.unit,
+        roles=[Role.objects.get(code="police_officer"), Role.objects.get(code="emergency_access")],
+    )
+    break_glass_open(by=on_call, case=case, reason="The person is in danger tonight and must be found.")
+    client = signed_in(client, on_call)
+
+    html = page(client.get(url("detail", case)))
+
+    assert "Emergency access" in html and "you opened it in an emergency" in html
+    assert audited(on_call, "person.viewed").get().purpose == "case page, emergency access"
+    for name in ("consent_new", "referral_new", "note_new", "task_new", "document_new"):
+        assert url(name, case) not in html, name
+    assert "/steps/" not in html  # no step of the workflow is offered
+    assert client.get(url("consent_new", case)).status_code == 403
+    assert client.post(url("note_new", case), {"body": "Found at the station."}).status_code == 403
+    assert not Note.objects.filter(case=case).exists()
 
 
 def test_the_steps_a_user_may_take_lead_to_their_forms(client, world):
@@ -336,11 +364,18 @@ def test_a_child_consents_through_a_representative_only(client, world):
 
     form = page(client.get(url("consent_new", child)))
     refused = client.post(url("consent_new", child), consent_post(given_by="person"))
-    accepted = client.post(url("consent_new", child), consent_post(given_by="legal_representative"))
+    unnamed = client.post(url("consent_new", child), consent_post(given_by="legal_representative"))
+    accepted = client.post(
+        url("consent_new", child),
+        consent_post(given_by="legal_representative", giver_details="Testa Persona, the child's mother"),
+    )
 
     assert 'value="legal_representative"' in form and 'value="orphans_court"' in form
+    assert "Needed for a legal representative (their name and capacity)" in form
     assert 'name="given_by" value="person"' not in form
     assert refused.status_code == 400 and 'id="id_given_by-error"' in page(refused)
+    # Who the representative is must be written down.
+    assert unnamed.status_code == 400 and 'id="id_giver_details-error"' in page(unnamed)
     assert accepted.status_code == 302
 
 
@@ -367,7 +402,7 @@ def referral_post(**changes) -> dict:
         "purpose": "identification",
         "urgency": "normal",
         "message": "Needs a safe place.",
-        "data_scope": ["identity", "contacts"],
+        "data_scope": ["identity", "contacts", "circumstances"],
         "legal_duty_exception": "",
     }
     data.update(changes)
@@ -398,6 +433,21 @@ def test_a_referral_with_consent_is_sent(client, world, case):
     referral = Referral.objects.get(case=case)
     assert referral.to_institution.code == "lv-provider-marta" and referral.status == Referral.Status.SENT
     assert steps.refresh(case).state == "referred"
+
+
+def test_a_message_goes_only_with_the_circumstances(client, world, case):
+    steps.consent(world, case)
+    client = signed_in(client, world.social_worker)
+
+    form = page(client.get(url("referral_new", case)))
+    refused = client.post(url("referral_new", case), referral_post(data_scope=["identity", "contacts"]))
+
+    # The form says so before it is sent, and who reads the message.
+    assert "A message is part of the circumstances of the case" in form
+    assert "who see the circumstances read it" in form
+    assert "the parties to the case read it" not in form
+    assert refused.status_code == 400 and 'id="id_message-error"' in page(refused)
+    assert not Referral.objects.exists()
 
 
 def test_a_referral_under_a_legal_duty_needs_its_justification(client, world):
@@ -512,6 +562,75 @@ def test_the_decision_uploaded_with_a_step_is_kept_only_if_the_step_is_performed
     assert TransitionRecord.objects.get(case=identifying, transition="identify_by_commission").document == document
 
 
+def test_a_new_decision_and_the_step_go_through_one_service(
+    client, world, identifying, commission_case_manager, monkeypatch
+):
+    """The upload and the step are one service call, which locks the case before writing anything: the view holds
+    no transaction of its own (two writers taking the locks in different orders could deadlock)."""
+    from opennrm.cases.views import case as case_views
+
+    calls = []
+    service = case_views.case_transition_with_document
+
+    def recording(**arguments):
+        calls.append(arguments)
+        return service(**arguments)
+
+    monkeypatch.setattr(case_views, "case_transition_with_document", recording)
+    case_assign(by=world.provider_supervisor, case=identifying, user=commission_case_manager)
+    decision = SimpleUploadedFile("decision.pdf", steps.PDF, content_type="application/pdf")
+
+    response = signed_in(client, commission_case_manager).post(
+        url("transition", identifying, transition="identify_by_commission"), step_post(document=decision)
+    )
+
+    assert response.status_code == 302
+    [call] = calls
+    assert call["transition"] == "identify_by_commission" and call["document"] is None
+    assert call["filename"] == "decision.pdf" and call["content"] == steps.PDF
+    assert call["content_type"] == "application/pdf"
+    record = TransitionRecord.objects.get(case=identifying, transition="identify_by_commission")
+    assert record.document == Document.objects.get(case=identifying)
+
+
+def test_offering_the_attached_documents_is_a_recorded_read(client, world, identifying):
+    client = signed_in(client, world.commission_member)
+    address = url("transition", identifying, transition="identify_by_commission")
+
+    client.get(address)
+    assert not audited(world.commission_member, "person.viewed").exists()  # nothing listed, nothing read
+    document_upload(
+        by=world.provider_worker,
+        case=identifying,
+        filename=f"{NAME}-decision.pdf",
+        content_type="application/pdf",
+        content=steps.PDF,
+    )
+    html = page(client.get(address))
+
+    # A file name may name the person: listing it is a read of the circumstances, recorded like the case page.
+    assert f"{NAME}-decision.pdf" in html
+    assert audited(world.commission_member, "person.viewed").get().purpose == "choosing the decision document"
+
+
+def test_outside_the_circumstances_a_step_offers_no_document_and_says_why(client, world):
+    case, _referral = shared_with_marta(world, [DataCategory.IDENTITY])
+    case_assign(by=world.provider_supervisor, case=case, user=world.commission_member)
+    document_upload(
+        by=world.social_worker, case=case, filename=f"{NAME}.pdf", content_type="application/pdf", content=steps.PDF
+    )
+
+    html = page(
+        signed_in(client, world.commission_member).get(url("transition", case, transition="identify_by_commission"))
+    )
+
+    assert NAME not in html
+    assert 'name="document"' not in html and 'name="attached"' not in html
+    assert "which your institution does not see, so it cannot record this step" in html
+    assert "you can then choose it here" not in html
+    assert not audited(world.commission_member, "person.viewed").exists()
+
+
 def test_a_step_that_needs_reasons_refuses_without_them(client, world, case):
     client = signed_in(client, world.social_worker)
     address = url("transition", case, transition="person_refuses")
@@ -562,13 +681,41 @@ def test_tasks_are_created_and_done(client, world, case):
     assert client.post(url("task_done", case, task_id=999999)).status_code == 404
 
 
-def test_a_task_for_a_colleague_assigns_them(client, world, case):
-    response = signed_in(client, world.social_worker).post(
-        url("task_new", case), {"title": "Call back", "assignee": str(world.social_supervisor.pk), "due_on": ""}
+@pytest.fixture
+def riga_colleague(world):
+    """A case manager of the Riga social service who is not assigned to the case."""
+    return UserFactory(
+        username="riga.second", unit=world.social_worker.unit, roles=[Role.objects.get(code="case_manager")]
     )
 
+
+def test_a_task_goes_only_to_a_colleague_already_on_the_case(client, world, case, riga_colleague):
+    client = signed_in(client, world.social_worker)
+
+    form = page(client.get(url("task_new", case)))
+    refused = client.post(url("task_new", case), {"title": "Call back", "assignee": str(riga_colleague.pk)})
+
+    # Themselves, and the head of unit who sees every case of the institution; not a colleague off the case.
+    assert f'value="{world.social_worker.pk}"' in form and f'value="{world.social_supervisor.pk}"' in form
+    assert f'value="{riga_colleague.pk}"' not in form
+    assert "a colleague who already works on the case" in form
+    assert refused.status_code == 400 and 'id="id_assignee-error"' in page(refused)
+    assert not Task.objects.exists()
+    assert not Assignment.objects.filter(case=case, user=riga_colleague).exists()
+
+
+def test_a_supervisor_gives_a_task_to_any_colleague_who_is_then_assigned(client, world, case, riga_colleague):
+    client = signed_in(client, world.social_supervisor)
+
+    form = page(client.get(url("task_new", case)))
+    response = client.post(url("task_new", case), {"title": "Call back", "assignee": str(riga_colleague.pk)})
+
+    assert f'value="{riga_colleague.pk}"' in form
     assert response.status_code == 302
-    assert Task.objects.get(case=case).assignee == world.social_supervisor
+    assert Task.objects.get(case=case).assignee == riga_colleague
+    assert Assignment.objects.filter(case=case, user=riga_colleague, ended_at__isnull=True).exists()
+    # The same assignment as on the assignment page: on the timeline and in the audit log.
+    assert audited(world.social_supervisor, "case.assigned").get().new_values["user"] == riga_colleague.username
 
 
 def test_a_document_is_attached_and_its_type_and_size_are_checked(client, world, case, settings):
@@ -627,10 +774,8 @@ def test_a_party_outside_the_circumstances_cannot_download(client, world):
 # --- Assignment ------------------------------------------------------------------------------------------------
 
 
-def test_a_supervisor_assigns_a_colleague(client, world, case):
-    colleague = UserFactory(
-        username="riga.second", unit=world.social_worker.unit, roles=[Role.objects.get(code="case_manager")]
-    )
+def test_a_supervisor_assigns_a_colleague(client, world, case, riga_colleague):
+    colleague = riga_colleague
     client = signed_in(client, world.social_supervisor)
 
     form = page(client.get(url("assign", case)))

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from opennrm.accounts.models import Role
 from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
 from opennrm.cases import selectors
@@ -24,6 +25,7 @@ from opennrm.cases.services.work import task_create
 from tests.cases import steps
 from tests.cases.conftest import SYNTHETIC_PERSON
 from tests.cases.shared_world import shared_case_world, world_keys_file
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,8 +201,11 @@ class TestInbox:
         assert "Reflection period" in deadlines and case.reference in deadlines
         assert timezone.localtime(soon).strftime("%Y-%m-%d") in deadlines
         tasks = html[html.index('id="tasks-heading"') :]
-        assert "Call the shelter" in tasks and "Overdue" in tasks
-        assert "Book an interpreter" not in tasks
+        # Which case and when, never what: a title is free text that may name the person.
+        assert f"Task on {case.reference}" in tasks and "Overdue" in tasks
+        assert reverse("cases:detail", kwargs={"reference": case.reference}) in tasks
+        assert tasks.count("Task on ") == 1  # the task given to nobody is not the user's
+        assert "Call the shelter" not in html and "Book an interpreter" not in html
 
     def test_a_supervisor_sees_the_whole_institution(self, client, case_world):
         case = steps.open_case(case_world)
@@ -349,12 +354,16 @@ def _legal_duty_referral(world) -> Referral:
 
 
 class TestReviews:
-    def test_the_coordinator_reads_and_reviews_an_emergency_access(self, client, case_world):
+    def test_the_coordinator_reviews_an_emergency_access_without_reading_the_reason(self, client, case_world):
         case = steps.open_case(case_world)
         access = break_glass_open(by=case_world.emergency_officer, case=case, reason=EMERGENCY_REASON)
         client = signed_in(client, case_world.coordinator)
         html = text(client.get(reverse("cases:reviews")))
-        assert f"Emergency access to {case.reference}" in html and EMERGENCY_REASON in html
+        # Who, when and for how long: the coordinator never sees personal data, and the reason is about the person.
+        assert f"Emergency access to {case.reference}" in html
+        assert "State Police" in html
+        assert EMERGENCY_REASON not in html and "Reason given" not in html
+        assert "Nothing here says who the person is" in html
         assert_no_person(html)
         read = AuditEvent.objects.get(action="case.reviews_read", actor=case_world.coordinator)
         assert read.new_values["break_glass"] == [access.pk]
@@ -362,21 +371,37 @@ class TestReviews:
         assert response["Location"] == reverse("cases:reviews")
         access.refresh_from_db()
         assert access.reviewed_by == case_world.coordinator
-        assert EMERGENCY_REASON not in text(client.get(reverse("cases:reviews")))
+        assert f"Emergency access to {case.reference}" not in text(client.get(reverse("cases:reviews")))
 
     def test_an_institution_auditor_sees_only_their_institution(self, client, case_world):
         referral = _legal_duty_referral(case_world)
         access = break_glass_open(by=case_world.emergency_officer, case=referral.case, reason=EMERGENCY_REASON)
         client = signed_in(client, case_world.auditor)  # Riga social service, which sent the referral
         html = text(client.get(reverse("cases:reviews")))
-        assert JUSTIFICATION in html and "Reporting a crime" in html
+        assert f"Referral of {referral.case.reference}" in html and "Reporting a crime" in html
+        assert JUSTIFICATION not in html  # audit rights alone: the metadata, not the text
         assert reverse("cases:referral_review", kwargs={"referral_id": referral.pk}) in html
         # The emergency access was the State Police's: not this auditor's to see or review.
-        assert EMERGENCY_REASON not in html
+        assert f"Emergency access to {referral.case.reference}" not in html
         response = client.post(reverse("cases:break_glass_review", kwargs={"access_id": access.pk}))
         assert response.status_code == 404
         access.refresh_from_db()
         assert access.reviewed_at is None
+
+    def test_a_data_protection_officer_reads_the_texts_of_their_institution(self, client, case_world):
+        referral = _legal_duty_referral(case_world)
+        officer = UserFactory(
+            username="riga.dpo",
+            unit=case_world.social_worker.unit,
+            roles=[Role.objects.get(code="data_protection_officer")],
+        )
+        html = text(signed_in(client, officer).get(reverse("cases:reviews")))
+        assert JUSTIFICATION in html and "Reporting a crime" in html
+        assert "Nothing here says who the person is" not in html
+        assert "may say who they are" in html
+        assert_no_person(html)
+        read = AuditEvent.objects.get(action="case.reviews_read", actor=officer)
+        assert read.new_values["referrals"] == [referral.pk]
 
     def test_reviewing_twice_says_so(self, client, case_world):
         case = steps.open_case(case_world)

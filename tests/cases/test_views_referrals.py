@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
-from opennrm.cases.models import CaseParty, Nationality, Population, Referral
-from opennrm.cases.services.referrals import referral_accept
+from opennrm.cases.models import CaseParty, DataCategory, Nationality, Population, Referral
+from opennrm.cases.services.referrals import referral_accept, referral_decline
 from tests.cases import steps
 from tests.cases.conftest import SYNTHETIC_PERSON
 
@@ -97,11 +97,12 @@ def test_a_referral_is_accepted_once(client, world, referral):
 def test_a_member_without_a_receiving_role_may_not_answer(client, world, referral):
     client = signed_in(client, world.commission_member)
 
-    html = page(client.get(url("referral", referral)))
-
-    assert url("referral_accept", referral) not in html
+    # Not someone who answers referrals, nor on the case: to them the referral is not there.
+    assert client.get(url("referral", referral)).status_code == 404
+    assert client.get(url("referral_decline", referral)).status_code == 404
     assert client.post(url("referral_accept", referral)).status_code == 403
-    assert client.get(url("referral_decline", referral)).status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
 
 
 def test_declining_needs_a_reason_that_the_sender_reads(client, world, referral):
@@ -122,6 +123,44 @@ def test_declining_needs_a_reason_that_the_sender_reads(client, world, referral)
         )
     )
     assert "No place in the shelter this week." in sender_view
+
+
+def joined_by_siva(world, case):
+    """SIVA takes part in the case with the person's identity only, through a referral of its own."""
+    steps.consent(world, case, purpose="social_rehabilitation", recipient_institution=world.institution("lv-siva"))
+    to_siva = steps.refer(
+        world, case, to="lv-siva", purpose="social_rehabilitation", data_scope=[DataCategory.IDENTITY]
+    )
+    referral_accept(by=world.siva_worker, referral_id=to_siva.pk)
+
+
+def test_a_party_outside_the_referral_does_not_read_what_it_says(client, world):
+    case, to_marta = steps.to_identification(world)
+    steps.to_service_granted(world, steps.identify(world, case))
+
+    response = signed_in(client, world.siva_worker).get(url("referral", to_marta))
+
+    html = page(response)
+    assert response.status_code == 200
+    assert "Marta Resource Centre for Women" in html  # what the referral is, but not what it says
+    assert steps.MESSAGE not in html and "The written texts of this referral are not shown to you" in html
+    assert steps.MESSAGE in page(signed_in(client, world.social_worker).get(url("referral", to_marta)))
+
+
+def test_why_a_referral_was_declined_is_read_only_between_the_two_institutions(client, world, referral):
+    reason = "No place in the shelter this week."
+    referral_decline(by=world.provider_worker, referral_id=referral.pk, reason=reason)
+    joined_by_siva(world, referral.case)
+    case_page = reverse("cases:detail", kwargs={"reference": referral.case.reference})
+
+    siva = signed_in(client, world.siva_worker)
+    siva_case, siva_referral = page(siva.get(case_page)), page(siva.get(url("referral", referral)))
+    sender = signed_in(client, world.social_worker)
+    sender_case, sender_referral = page(sender.get(case_page)), page(sender.get(url("referral", referral)))
+
+    assert "Declined on" in siva_case and reason not in siva_case
+    assert "Declined" in siva_referral and reason not in siva_referral
+    assert reason in sender_case and reason in sender_referral
 
 
 def test_the_sender_withdraws_a_waiting_referral(client, world, referral):

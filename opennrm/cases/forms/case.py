@@ -167,7 +167,10 @@ class ConsentForm(AccessibleErrorsMixin, forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("The interpreter's language, or the representative's name and capacity."),
+        help_text=_(
+            "Needed for a legal representative (their name and capacity) and for consent through an interpreter "
+            "(who interpreted, and into which language)."
+        ),
     )
 
     def __init__(self, *args, workflow: Workflow, is_child: bool, institutions: InstitutionChoices, **kwargs):
@@ -232,7 +235,11 @@ class ReferralForm(AccessibleErrorsMixin, forms.Form):
         required=False,
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Only the receiving institution and the parties to the case read it."),
+        help_text=_(
+            "A message is part of the circumstances of the case: it can be sent only when the circumstances are among "
+            "the personal data shared. Only staff of your institution and of the receiving institution who see the "
+            "circumstances read it."
+        ),
     )
     data_scope = forms.MultipleChoiceField(
         label=_("Personal data the receiving institution will see"),

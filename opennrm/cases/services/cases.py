@@ -40,6 +40,8 @@ from opennrm.jurisdiction.selectors import version_pack, version_published
 COUNTRY_CODE_LENGTH = 2
 MAX_TEXT = 200
 BREAK_GLASS_REASON_MIN = 20
+ADULT_AGE = 18
+CHILD_AGE_BANDS = (AgeBand.UNDER_12, AgeBand.FROM_12)
 
 
 @dataclass
@@ -95,6 +97,40 @@ def _check_person(person: PersonData) -> None:
     person.languages = _clean_codes(person.languages, name="languages")
 
 
+def _age(birth_date: date, today: date) -> int:
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def _check_population(population: str, person: PersonData) -> None:
+    """Refuse an adult's case for someone whose birth date or age band says child (and a child's case for someone
+    whose birth date says adult): the child's safeguards (the orphan's court, consent by a representative) hang on
+    the case being a child's. An adult age band does not refuse a child's case: in doubt a person is presumed a
+    child."""
+    age = _age(person.birth_date, timezone.localdate()) if person.birth_date else None
+    if population == Population.ADULT:
+        if age is not None and age < ADULT_AGE:
+            raise ApplicationError(
+                gettext(
+                    "By this birth date the person is under 18, but the case is an adult's. A child's case must be "
+                    "opened as a child's, so that the child's safeguards apply."
+                ),
+                field="birth_date",
+            )
+        if person.age_band in CHILD_AGE_BANDS:
+            raise ApplicationError(
+                gettext(
+                    "This age band is a child's, but the case is an adult's. A child's case must be opened as a "
+                    "child's, so that the child's safeguards apply."
+                ),
+                field="age_band",
+            )
+    if population == Population.CHILD and age is not None and age >= ADULT_AGE:
+        raise ApplicationError(
+            gettext("By this birth date the person is 18 or older, but the case is a child's. Check the birth date."),
+            field="birth_date",
+        )
+
+
 def _person_index(person: PersonData) -> str:
     if person.given_name.strip() and person.family_name.strip() and person.birth_date:
         return blind_index(person.given_name, person.family_name, person.birth_date.isoformat())
@@ -134,6 +170,7 @@ def case_open(
     if nationality not in Nationality.values:
         raise ApplicationError(gettext("Choose the person's nationality group."), field="nationality")
     _check_person(person)
+    _check_population(population, person)
     if population == Population.CHILD and workflow.child.involve and municipality is None:
         # The orphan's court that must take part is the one of the place where the child lives.
         raise ApplicationError(
@@ -228,6 +265,7 @@ def person_update(*, by, case: Case, person: PersonData, ip_address: str | None 
             gettext("Your institution may not see the person's identity and contacts, so it cannot change them.")
         )
     _check_person(person)
+    _check_population(case.population, person)
     with transaction.atomic():
         record = Person.objects.select_for_update().get(case=case)
         changed = []

@@ -8,7 +8,13 @@ from django.utils.translation import gettext
 
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import Case, CaseEvent, CaseParty, Deadline, Notification, Referral
-from opennrm.cases.selectors import case_is_visible, institution_staff, party_of, responsible_institution
+from opennrm.cases.selectors import (
+    acting_party,
+    case_is_visible,
+    institution_staff,
+    party_of,
+    responsible_institution,
+)
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import Forbidden, NotFoundOrForbidden
 from opennrm.directory.models import Institution
@@ -41,8 +47,11 @@ def require_editable(*, by, case: Case) -> Institution:
     require_capability(by, Capability.CASES_EDIT)
     require_visible(by=by, case=case)
     institution = acting_institution(by)
-    if party_of(case=case, institution=institution) is None:
-        # Break-glass access lets someone read a case in an emergency, never change it.
+    if acting_party(user=by, case=case) is None:
+        # Break-glass access lets someone read a case in an emergency, never change it: also a colleague of a party
+        # who is not assigned to the case and opened it that way.
+        if party_of(case=case, institution=institution) is not None:
+            raise Forbidden(gettext("Emergency access lets you read this case, not change it."))
         raise Forbidden(gettext("Only an institution taking part in the case can change it."))
     if case.erased_at is not None:
         raise Forbidden(gettext("The personal data of this case has been erased; it can no longer be changed."))

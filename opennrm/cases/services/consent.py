@@ -4,26 +4,32 @@ Nothing is ever deleted from the ledger: a withdrawn consent stays, with when an
 later what a referral rested on at the time it was sent.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from opennrm.cases.models import Case, Consent, DataCategory, Referral
-from opennrm.cases.selectors import case_workflow
+from opennrm.cases.models import Case, CaseParty, Consent, DataCategory, Referral
+from opennrm.cases.selectors import case_workflow, institution_staff, party_of, party_scope
 from opennrm.cases.services.common import (
     case_audit,
     case_event,
     lock_case,
+    notify,
     referrals_withdraw_waiting,
     require_editable,
 )
+from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError
 from opennrm.directory.models import Institution, InstitutionType
 
 DETAILS_MAX = 500
 NOTE_MAX = 5000
+# How long before the case a consent may have been given (to an earlier institution, say); anything older is a typo
+# or no longer the person's informed choice about this case.
+CONSENT_BEFORE_CASE = timedelta(days=365)
 
 
 def _check_categories(categories) -> list[str]:
@@ -81,9 +87,39 @@ def consent_record(
         raise ApplicationError(
             gettext("Choose an institution that is in the directory."), field="recipient_institution"
         )
+    if given_on < timezone.localtime(case.opened_at).date() - CONSENT_BEFORE_CASE:
+        raise ApplicationError(
+            gettext("The consent cannot have been given more than a year before the case was opened."),
+            field="given_on",
+        )
     if len(giver_details or "") > DETAILS_MAX:
         raise ApplicationError(gettext("The details of who gave the consent are too long."), field="giver_details")
+    if not (giver_details or "").strip():
+        # The ledger must show who spoke for the person, or through whom they spoke.
+        if given_by == Consent.Giver.LEGAL_REPRESENTATIVE:
+            raise ApplicationError(
+                gettext("Write the legal representative's name and in what capacity they act."),
+                field="giver_details",
+            )
+        if method == Consent.Method.INTERPRETER:
+            raise ApplicationError(
+                gettext("Write who interpreted and into which language."),
+                field="giver_details",
+            )
     categories = _check_categories(data_categories)
+    beyond = [
+        category for category in categories if category not in party_scope(party_of(case=case, institution=institution))
+    ]
+    if beyond:
+        # A consent recorded here is what referrals rest on: an institution cannot open the way to data it may not
+        # see itself.
+        raise ApplicationError(
+            gettext(
+                "Your institution may not see this data itself, so it cannot record a consent for it: %(categories)s."
+            )
+            % {"categories": ", ".join(str(DataCategory(category).label) for category in beyond)},
+            field="data_categories",
+        )
     with transaction.atomic():
         consent = Consent.objects.create(
             case=case,
@@ -112,7 +148,8 @@ def consent_record(
 
 
 def consent_withdraw(*, by, consent: Consent, note: str = "", ip_address: str | None = None) -> Consent:
-    """The person (or their representative) takes a consent back; referrals not yet answered under it lapse."""
+    """The person (or their representative) takes a consent back: referrals not yet answered under it lapse, and
+    institutions that joined through one no longer see the data it alone covered."""
     require_editable(by=by, case=consent.case)
     if len(note or "") > NOTE_MAX:
         raise ApplicationError(gettext("The note is too long."), field="note")
@@ -134,4 +171,65 @@ def consent_withdraw(*, by, consent: Consent, note: str = "", ip_address: str | 
         details = {"consent": consent.pk, "purpose": consent.purpose, "referrals_withdrawn": lapsed}
         case_event(case=case, kind="consent.withdrawn", by=by, details=details)
         case_audit(action="consent.withdrawn", case=case, by=by, new_values=details, ip_address=ip_address)
+        _narrow_parties(case=case, consent=consent, by=by, ip_address=ip_address)
     return consent
+
+
+def _still_allowed(*, case: Case, institution: Institution) -> set[str]:
+    """The categories an institution may still see of the case without the consent just withdrawn: what its other
+    valid consents cover, what a legal duty passed to it, and what the child rules give it."""
+    allowed: set[str] = set()
+    consents = Consent.objects.filter(case=case, withdrawn_at__isnull=True).filter(
+        Q(recipient_institution=institution)
+        | Q(recipient_institution__isnull=True, recipient_type=institution.type.code)
+    )
+    for categories in consents.values_list("data_categories", flat=True):
+        allowed.update(categories)
+    under_duty = Referral.objects.filter(
+        case=case, to_institution=institution, status=Referral.Status.ACCEPTED, consent__isnull=True
+    ).exclude(legal_duty_exception="")
+    for scope in under_duty.values_list("data_scope", flat=True):
+        allowed.update(scope)
+    child = case_workflow(case).child
+    if case.is_child and institution.type.code in child.involve:
+        allowed.update(child.data_scope)
+    return allowed
+
+
+def _narrow_parties(*, case: Case, consent: Consent, by, ip_address: str | None) -> None:
+    """Take from each institution that joined through a referral resting on `consent` the data no longer covered.
+
+    Runs in the withdrawal's transaction, under the case lock. The parties' heads of unit are told, since their
+    workers may have copied or acted on what their institution can no longer see.
+    """
+    joined = Referral.objects.filter(consent=consent, status=Referral.Status.ACCEPTED).values("to_institution")
+    parties = (
+        CaseParty.objects.select_for_update(of=("self",))
+        .filter(case=case, institution__in=joined, left_at__isnull=True)
+        .exclude(reason=CaseParty.Reason.RECOGNISED)
+        .select_related("institution__type")
+        .order_by("pk")
+    )
+    for party in parties:
+        allowed = _still_allowed(case=case, institution=party.institution)
+        kept = [category for category in party.data_scope if category in allowed]
+        removed = [category for category in party.data_scope if category not in allowed]
+        if not removed:
+            continue
+        party.data_scope = kept
+        party.save(update_fields=["data_scope", "updated_at"])
+        details = {
+            "institution": party.institution.code,
+            "consent": consent.pk,
+            "removed": removed,
+            "data_scope": kept,
+        }
+        case_event(case=case, kind="party.scope_narrowed", by=by, details=details)
+        case_audit(action="party.scope_narrowed", case=case, by=by, new_values=details, ip_address=ip_address)
+        notify(
+            users=institution_staff(institution=party.institution, capability=Capability.CASES_SUPERVISE),
+            kind="party.scope_narrowed",
+            case=case,
+            key=f"scope-narrowed:{consent.pk}:{party.institution_id}",
+            details={"consent": consent.pk},
+        )

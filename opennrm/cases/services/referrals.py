@@ -6,7 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from opennrm.cases.models import Assignment, Case, CaseParty, Consent, DataCategory, Deadline, Referral
-from opennrm.cases.selectors import case_assignees, case_workflow, consents_matching, institution_staff, party_of
+from opennrm.cases.selectors import (
+    case_assignees,
+    case_workflow,
+    consents_matching,
+    institution_staff,
+    party_of,
+    party_scope,
+)
 from opennrm.cases.services.common import (
     acting_institution,
     case_audit,
@@ -41,6 +48,10 @@ def _check_scope(data_scope) -> list[str]:
         if category not in scope:
             scope.append(category)
     return scope
+
+
+def _category_names(categories) -> str:
+    return ", ".join(str(DataCategory(category).label) for category in categories)
 
 
 def _consent_for(*, case: Case, purpose: str, recipient: Institution, scope: list[str]) -> Consent | None:
@@ -83,6 +94,15 @@ def referral_send(
     if len(message or "") > MESSAGE_MAX:
         raise ApplicationError(gettext("The message is too long."), field="message")
     scope = _check_scope(data_scope)
+    if (message or "").strip() and DataCategory.CIRCUMSTANCES not in scope:
+        # A message says what happened to the person: it may go only where the circumstances may.
+        raise ApplicationError(
+            gettext(
+                "A message can go only with a referral that passes on the circumstances. Add the circumstances to "
+                "the data, or leave the message empty."
+            ),
+            field="message",
+        )
     consent = None
     exception = None
     if legal_duty_exception:
@@ -97,6 +117,19 @@ def referral_send(
         if to_institution.type.code not in exception.recipient_types:
             raise ApplicationError(
                 gettext("This legal duty does not allow referring to this institution."), field="to_institution"
+            )
+        if exception.purposes is not None and purpose not in exception.purposes:
+            raise ApplicationError(
+                gettext("This legal duty does not cover a referral for this purpose."), field="purpose"
+            )
+        beyond_duty = [
+            category for category in scope if exception.data_scope is not None and category not in exception.data_scope
+        ]
+        if beyond_duty:
+            raise ApplicationError(
+                gettext("This legal duty does not allow passing on: %(categories)s.")
+                % {"categories": _category_names(beyond_duty)},
+                field="data_scope",
             )
         if len((legal_duty_justification or "").strip()) < JUSTIFICATION_MIN:
             raise ApplicationError(
@@ -116,6 +149,17 @@ def referral_send(
         if Referral.objects.filter(case=case, to_institution=to_institution, status=Referral.Status.SENT).exists():
             raise ApplicationError(
                 gettext("A referral to this institution is already waiting for an answer."), field="to_institution"
+            )
+        # Read under the case lock, which a consent's withdrawal (narrowing a party's data) also takes. Neither a
+        # consent nor a legal duty lets an institution pass on data it may not see itself.
+        beyond_own = [
+            category for category in scope if category not in party_scope(party_of(case=case, institution=institution))
+        ]
+        if beyond_own:
+            raise ApplicationError(
+                gettext("Your institution may not see this data itself, so it cannot pass it on: %(categories)s.")
+                % {"categories": _category_names(beyond_own)},
+                field="data_scope",
             )
         if exception is None:
             # Looked up under the case lock, which a consent's withdrawal also takes: a consent withdrawn a moment
@@ -347,6 +391,8 @@ def referral_review(*, by, referral_id: int, ip_address: str | None = None) -> R
         own = by.institution is not None and by.institution.pk == referral.from_institution_id
         if not (by.has_capability(Capability.AUDIT_VIEW_ALL) or (by.has_capability(Capability.AUDIT_VIEW) and own)):
             raise NotFoundOrForbidden()
+        if referral.sent_by_id == by.pk:
+            raise Forbidden(gettext("A referral you sent must be reviewed by someone else."))
         referral.needs_review = False
         referral.reviewed_by = by
         referral.reviewed_at = timezone.now()

@@ -196,6 +196,7 @@ def _message(notification: Notification) -> tuple[str, str]:
         "party.involved": gettext("Your institution has been involved in a case"),
         "case.break_glass": gettext("Emergency access was used on a case of your institution"),
         "task.assigned": gettext("You have a new task on a case"),
+        "party.scope_narrowed": gettext("A consent was withdrawn: your institution now sees less of a case"),
     }
     subject = subjects.get(notification.kind, gettext("News on a case"))
     if notification.kind in ("deadline.reminder", "deadline.expired") and notification.case_id:

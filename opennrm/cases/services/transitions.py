@@ -8,8 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from opennrm.cases.models import Case, CaseParty, Deadline, Document, Referral, TransitionRecord
-from opennrm.cases.selectors import case_assignees, case_facts, case_workflow, institution_staff, party_of
+from opennrm.cases.models import Case, CaseParty, DataCategory, Deadline, Document, Referral, TransitionRecord
+from opennrm.cases.selectors import (
+    acting_party,
+    case_access,
+    case_assignees,
+    case_facts,
+    case_workflow,
+    institution_staff,
+)
 from opennrm.cases.services.common import (
     acting_institution,
     case_audit,
@@ -20,6 +27,7 @@ from opennrm.cases.services.common import (
     referrals_withdraw_waiting,
     require_visible,
 )
+from opennrm.cases.services.work import document_upload
 from opennrm.cases.workflow import (
     ActorFacts,
     Refusal,
@@ -246,8 +254,15 @@ def case_transition(
         raise ApplicationError(gettext("There is no such step in this case's workflow."), field="transition")
     if len(reason or "") > REASON_MAX:
         raise ApplicationError(gettext("The reasons are too long."), field="reason")
-    if document is not None and document.case_id != case.pk:
-        raise NotFoundOrForbidden()
+    if document is not None:
+        if document.case_id != case.pk:
+            raise NotFoundOrForbidden()
+        # A document tells the circumstances: citing one the institution may not read would be reading it.
+        if not case_access(user=by, case=case).sees(DataCategory.CIRCUMSTANCES):
+            raise ApplicationError(
+                gettext("Your institution may not see the documents of this case, so it cannot cite one."),
+                field="document",
+            )
     institution = acting_institution(by)
     with transaction.atomic():
         # Locked so that two people performing steps at once cannot both start from the same state.
@@ -255,9 +270,9 @@ def case_transition(
         actor = ActorFacts(
             roles=frozenset(role.code for role in by.active_roles()),
             institution_type=institution.type.code,
-            # Break-glass access shows a case; only a party's staff move it on.
-            is_party=party_of(case=case, institution=institution) is not None
-            and by.has_capability(Capability.CASES_VIEW)
+            # Break-glass access shows a case; only a party's staff who work on it and may change cases move it on.
+            is_party=acting_party(user=by, case=case) is not None
+            and by.has_capability(Capability.CASES_EDIT)
             and case.erased_at is None,
         )
         given = Submission(reason=reason or "", checklist=frozenset(checklist or ()), has_document=document is not None)
@@ -270,6 +285,47 @@ def case_transition(
             by=by,
             reason=reason or "",
             checklist=checklist or (),
+            document=document,
+            ip_address=ip_address,
+        )
+
+
+def case_transition_with_document(
+    *,
+    by,
+    case: Case,
+    transition: str,
+    reason: str = "",
+    checklist=(),
+    filename: str = "",
+    content_type: str = "",
+    content: bytes | None = None,
+    document: Document | None = None,
+    ip_address: str | None = None,
+) -> TransitionRecord:
+    """Attach a new decision document (when `content` is given) and perform the step, in one transaction: a refused
+    step keeps no document. Without `content` the step cites `document`, one already on the case (or none).
+
+    The case is locked before the document row is written: the insert takes a key lock on the case row, and a
+    writer holding that while waiting for the case lock could deadlock with one doing the same the other way round.
+    """
+    with transaction.atomic():
+        lock_case(case.pk)
+        if content:
+            document = document_upload(
+                by=by,
+                case=case,
+                filename=filename,
+                content_type=content_type,
+                content=content,
+                ip_address=ip_address,
+            )
+        return case_transition(
+            by=by,
+            case=case,
+            transition=transition,
+            reason=reason,
+            checklist=checklist,
             document=document,
             ip_address=ip_address,
         )

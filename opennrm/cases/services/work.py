@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from opennrm.cases.models import Assignment, Case, DataCategory, Document, Note, Task
-from opennrm.cases.selectors import case_access
+from opennrm.cases.models import Case, DataCategory, Document, Note, Task
+from opennrm.cases.selectors import acting_party, case_access
+from opennrm.cases.services.cases import case_assign
 from opennrm.cases.services.common import (
     case_audit,
     case_event,
@@ -79,15 +80,26 @@ def task_create(
         raise ApplicationError(
             gettext("A task can be given only to a colleague who works with cases."), field="assignee"
         )
+    # Whoever has a task on a case must be able to open it. The creator can, and so can a colleague assigned to it
+    # or heading the unit; to anyone else the task also opens the case, which only a head of unit decides
+    # (`case_assign`, audited and on the timeline).
+    to_assign = assignee is not None and assignee.pk != by.pk and acting_party(user=assignee, case=case) is None
+    if to_assign and not by.has_capability(Capability.CASES_SUPERVISE):
+        raise ApplicationError(
+            gettext(
+                "A task can be given only to a colleague assigned to this case. Ask your head of unit to assign "
+                "them first."
+            ),
+            field="assignee",
+        )
     with transaction.atomic():
         task = Task.objects.create(
             case=case, title=title, institution=institution, assignee=assignee, due_on=due_on, created_by=by
         )
-        if assignee is not None:
-            # Whoever has a task on a case must be able to open it.
-            Assignment.objects.get_or_create(case=case, user=assignee, ended_at=None, defaults={"assigned_by": by})
-            if assignee.pk != by.pk:
-                notify(users=[assignee], kind="task.assigned", case=case, key=f"task:{task.pk}")
+        if to_assign:
+            case_assign(by=by, case=case, user=assignee, ip_address=ip_address)
+        if assignee is not None and assignee.pk != by.pk:
+            notify(users=[assignee], kind="task.assigned", case=case, key=f"task:{task.pk}")
         details = {
             "task": task.pk,
             "assignee": assignee.get_username() if assignee else "",

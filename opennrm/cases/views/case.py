@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -46,12 +45,13 @@ from opennrm.cases.selectors import (
     case_consents,
     case_workflow,
     institution_staff,
+    task_assignee_choices,
 )
 from opennrm.cases.services import consent as consent_ledger
 from opennrm.cases.services import work
 from opennrm.cases.services.cases import case_assign, person_data_read, person_update
 from opennrm.cases.services.referrals import referral_send
-from opennrm.cases.services.transitions import case_transition
+from opennrm.cases.services.transitions import case_transition_with_document
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from opennrm.core.i18n import localized
@@ -60,6 +60,7 @@ from opennrm.core.i18n import localized
 READ_PURPOSE_PAGE = "case page"
 READ_PURPOSE_EMERGENCY = "case page, emergency access"
 READ_PURPOSE_EDIT = "correcting the person's data"
+READ_PURPOSE_DOCUMENTS = "choosing the decision document"
 
 
 def _case(request, reference: str) -> Case:
@@ -240,29 +241,22 @@ def referral_new(request, reference: str):
 
 
 def _perform_step(*, by, case: Case, transition: str, form: TransitionForm, ip_address: str | None):
-    """Attach the decision document and perform the step in one transaction: a refused step keeps no document."""
+    """Perform the step with its decision document: a new file or one already attached (the service does both in
+    one transaction, so a refused step keeps no document)."""
     data = form.cleaned_data
-    with transaction.atomic():
-        document = form.chosen_document()
-        upload = data.get("document")
-        if upload:
-            document = work.document_upload(
-                by=by,
-                case=case,
-                filename=upload.name,
-                content_type=upload.content_type or "",
-                content=upload.read(),
-                ip_address=ip_address,
-            )
-        return case_transition(
-            by=by,
-            case=case,
-            transition=transition,
-            reason=data.get("reason", ""),
-            checklist=data.get("checklist", []),
-            document=document,
-            ip_address=ip_address,
-        )
+    upload = data.get("document")
+    return case_transition_with_document(
+        by=by,
+        case=case,
+        transition=transition,
+        reason=data.get("reason", ""),
+        checklist=data.get("checklist", []),
+        filename=upload.name if upload else "",
+        content_type=(upload.content_type or "") if upload else "",
+        content=upload.read() if upload else None,
+        document=form.chosen_document(),
+        ip_address=ip_address,
+    )
 
 
 @login_required
@@ -274,14 +268,17 @@ def transition(request, reference: str, transition: str):
     if rule is None or rule.trigger != "manual":
         raise Http404()
     _require(any(t.id == rule.id for t in access.transitions))
-    documents = case_documents(case=case) if rule.requires_document and access.sees(DataCategory.CIRCUMSTANCES) else []
+    sees_circumstances = access.sees(DataCategory.CIRCUMSTANCES)
+    # Documents are part of the circumstances, and their file names often name the person: outside that scope the
+    # form offers none (the service would refuse to cite one anyway).
+    documents = case_documents(case=case) if rule.requires_document and sees_circumstances else []
     form = TransitionForm(
         request.POST or None,
         request.FILES or None,
         workflow=workflow,
         transition=rule,
         documents=documents,
-        can_upload=access.can_edit and access.sees(DataCategory.CIRCUMSTANCES),
+        can_upload=access.can_edit and sees_circumstances,
     )
     if request.method == "POST" and form.is_valid():
         record = _attempt(
@@ -294,12 +291,15 @@ def transition(request, reference: str, transition: str):
         if record:
             messages.success(request, gettext("Step recorded: %(step)s.") % {"step": localized(rule.name)})
             return _to_case(case)
+    if form.documents:
+        person_data_read(by=request.user, case=case, purpose=READ_PURPOSE_DOCUMENTS, ip_address=client_ip(request))
     consent = workflow.consent_purpose(rule.requires_consent) if rule.requires_consent else None
     target = workflow.state(rule.to)
     context = {
         "case": case,
         "form": form,
         "rule": rule,
+        "sees_circumstances": sees_circumstances,
         "step_name": localized(rule.name),
         "step_help": localized(rule.help),
         "consent_name": localized(consent.name) if consent else "",
@@ -339,7 +339,7 @@ def _colleagues(user) -> list:
 def task_new(request, reference: str):
     case, access = _case_and_access(request, reference)
     _require(access.can_edit)
-    form = TaskForm(request.POST or None, colleagues=_colleagues(request.user))
+    form = TaskForm(request.POST or None, colleagues=task_assignee_choices(user=request.user, case=case))
     if request.method == "POST" and form.is_valid():
         task = _attempt(
             form,
@@ -350,7 +350,8 @@ def task_new(request, reference: str):
         if task:
             messages.success(request, gettext("The task was added."))
             return _to_case(case)
-    return _form_page(request, "cases/case/task_new.html", {"case": case, "form": form})
+    context = {"case": case, "form": form, "supervises": request.user.has_capability(Capability.CASES_SUPERVISE)}
+    return _form_page(request, "cases/case/task_new.html", context)
 
 
 @login_required

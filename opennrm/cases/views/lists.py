@@ -340,7 +340,10 @@ def reviews(request):
     if not can_view_audit(user=request.user):
         raise PermissionDenied
     queue = reviews_pending(user=request.user)
-    # The justifications are about a person: reading them is audited like any read of case data.
+    # The written reasons describe the person and what happened to them: audit rights alone show who did what and
+    # when; the texts need the right to see personal data too.
+    texts_visible = selectors.can_read_review_texts(user=request.user)
+    # Which cases were flagged, and for some readers why, is a read of case data: it is audited.
     reviews_read(by=request.user, referrals=queue.referrals, accesses=queue.accesses, ip_address=client_ip(request))
     workflow = published_workflow()
     exceptions = _names(workflow.referral.legal_duty_exceptions) if workflow else {}
@@ -355,6 +358,7 @@ def reviews(request):
             for referral in queue.referrals
         ],
         "now": timezone.now(),
+        "texts_visible": texts_visible,
     }
     return render(request, "cases/lists/reviews.html", context)
 

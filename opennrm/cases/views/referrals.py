@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opennrm.audit.services import client_ip
 from opennrm.cases.forms.case import DeclineForm
 from opennrm.cases.models import ExploitationForm, Nationality, Population, Referral
-from opennrm.cases.selectors import access_case, access_referral, can_receive_referrals, case_workflow
+from opennrm.cases.selectors import (
+    access_case,
+    access_referral,
+    can_receive_referrals,
+    case_workflow,
+    referral_texts_visible,
+)
 from opennrm.cases.services.reads import referral_read
 from opennrm.cases.services.referrals import referral_accept, referral_decline, referral_review, referral_withdraw
 from opennrm.cases.wording import label, scope_labels, when
@@ -89,6 +95,8 @@ def _detail_context(request, referral: Referral) -> dict:
         "forms": [label(ExploitationForm.choices, form) for form in case.forms],
         "scope": scope_labels(referral.data_scope),
         "exception_name": localized(exception.name) if exception else "",
+        # The message, the justification and the decline reason describe the person: the same rule as the API's.
+        "texts_visible": referral_texts_visible(user=user, referral=referral),
         "can_answer": _may_answer(user, referral),
         "can_withdraw": _may_withdraw(user, referral),
         "can_review": _may_review(user, referral),
