@@ -104,7 +104,81 @@ def build_case_world(*, settings, lv_pack_content):
     return world
 
 
+def _all_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+
+
+def _primary_keys() -> dict:
+    return {model: set(model._base_manager.values_list("pk", flat=True)) for model in _all_models()}
+
+
+# The rows `build_case_world` wrote the first time, to be written again as they are: building the world through the
+# services (publishing the pack, loading the directory, each with its audit events) takes a second or two per test,
+# copying its rows back a fraction of that. The services themselves are tested elsewhere.
+_CASE_WORLD_ROWS: list | None = None
+
+
+def _world_from_database(lv_pack_content):
+    from types import SimpleNamespace
+
+    from opennrm.accounts.models import User
+    from opennrm.directory.models import Institution
+    from opennrm.jurisdiction.models import ModelVersion
+
+    institutions = {i.code: i for i in Institution.objects.select_related("type")}
+    world = SimpleNamespace(
+        version=ModelVersion.objects.get(pack_code="lv", status=ModelVersion.Status.PUBLISHED),
+        institution=lambda code: institutions[code],
+        staff={},
+    )
+    for name in CASE_WORLD_STAFF:
+        user = User.objects.get(username=name.replace("_", "."))
+        setattr(world, name, user)
+        world.staff[name] = user
+    return world
+
+
+def _restore_case_world() -> bool:
+    """Write the recorded rows back; False (nothing written) if any of them would collide with this test's data."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    for model, rows in _CASE_WORLD_ROWS:
+        if model._base_manager.filter(pk__in=[row["pk"] for row in rows]).exists():
+            return False
+    with transaction.atomic():
+        # Foreign keys are checked at commit, so the order of the tables does not matter.
+        for model, rows in _CASE_WORLD_ROWS:
+            model._base_manager.bulk_create([model(**row["values"]) for row in rows])
+        models = [model for model, _rows in _CASE_WORLD_ROWS]
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+    return True
+
+
+def case_world_in_database(*, settings, lv_pack_content):
+    """`build_case_world`, the first time through the services, later by writing the same rows back."""
+    global _CASE_WORLD_ROWS
+    if _CASE_WORLD_ROWS is not None and _restore_case_world():
+        return _world_from_database(lv_pack_content)
+    before = _primary_keys()
+    world = build_case_world(settings=settings, lv_pack_content=lv_pack_content)
+    if _CASE_WORLD_ROWS is None:
+        recorded = []
+        for model in _all_models():
+            new = model._base_manager.exclude(pk__in=before[model]).order_by("pk")
+            fields = [f.attname for f in model._meta.concrete_fields]
+            rows = [{"pk": values[model._meta.pk.attname], "values": values} for values in new.values(*fields)]
+            if rows:
+                recorded.append((model, rows))
+        _CASE_WORLD_ROWS = recorded
+    return world
+
+
 @pytest.fixture
 def case_world(db, lv_pack_content, settings):
     """The world of `build_case_world`, in the test's database (rolled back after the test)."""
-    return build_case_world(settings=settings, lv_pack_content=lv_pack_content)
+    return case_world_in_database(settings=settings, lv_pack_content=lv_pack_content)

@@ -71,6 +71,8 @@ DEMO_USERS = (
     DemoUser("demo.social", "lv-social-service-riga", ("case_manager",), "Demo", "Social Worker", _key("a1")),
     DemoUser("demo.social.head", "lv-social-service-riga", ("supervisor",), "Demo", "Social Head", _key("a2")),
     DemoUser("demo.frontline", "lv-social-service-riga", ("frontline_worker",), "Demo", "Front-line", _key("a3")),
+    # Reviews the legal-duty referrals and emergency accesses flagged in the institution.
+    DemoUser("demo.dpo", "lv-social-service-riga", ("data_protection_officer",), "Demo", "Data Protection", _key("a4")),
     # The Marta centre: the service provider whose specialist commission identifies and which runs the service.
     DemoUser("demo.provider", "lv-provider-marta", ("case_manager",), "Demo", "Provider", _key("c3")),
     DemoUser(

@@ -26,6 +26,7 @@ ROLE_CAPABILITIES = {
     "emergency_access": ["cases.view", "personal_data.view", "cases.break_glass"],
     "rapporteur": ["stats.view"],
     "auditor": ["audit.view"],
+    "data_protection_officer": ["audit.view", "personal_data.view"],
 }
 
 

@@ -19,6 +19,7 @@ from opennrm.api.api import api
 from opennrm.audit.models import AuditEvent
 from opennrm.cases.models import Case, Deadline, Referral
 from opennrm.cases.services.cases import case_assign
+from opennrm.cases.services.consent import consent_withdraw
 from opennrm.cases.services.work import document_upload
 from opennrm.jurisdiction.selectors import version_pack
 from tests.cases.conftest import SYNTHETIC_PERSON
@@ -525,6 +526,21 @@ def test_a_referrals_message_is_for_the_two_institutions_it_passes_between(as_, 
     referrals = {r["to_institution"]: r for r in as_("provider_worker").get(f"/cases/{case['id']}").json()["referrals"]}
     assert referrals["lv-provider-marta"]["message"] == "Lūdzu sazinieties."
     assert referrals["lv-state-police"]["message"] is None
+
+
+def test_a_referrals_message_goes_once_the_recipient_no_longer_sees_the_circumstances(as_, case_world):
+    case = accepted_case(as_, scope=ALL_DATA)
+    provider = as_("provider_worker")
+    [referral] = provider.get(f"/cases/{case['id']}").json()["referrals"]
+    assert referral["message"] == "Lūdzu sazinieties."
+    # The person withdraws the consent the referral rested on: the Marta centre keeps taking part, seeing nothing.
+    withdrawn = Case.objects.get(pk=case["id"]).consents.get()
+    consent_withdraw(by=case_world.social_worker, consent=withdrawn)
+    body = provider.get(f"/cases/{case['id']}").json()
+    assert body["access"]["data_scope"] == []
+    assert [r["message"] for r in body["referrals"]] == [None]
+    # The sender still sees the circumstances, and reads it.
+    assert as_("social_worker").get(f"/cases/{case['id']}").json()["referrals"][0]["message"] == "Lūdzu sazinieties."
 
 
 # --- Workflow steps -------------------------------------------------------------------------------------------

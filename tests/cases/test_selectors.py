@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from opennrm.accounts.models import Role
-from opennrm.cases.models import DataCategory, Deadline, Nationality, Population
+from opennrm.cases.models import Deadline, Nationality, Population
 from opennrm.cases.reviews import reviews_pending
 from opennrm.cases.selectors import (
     access_case,

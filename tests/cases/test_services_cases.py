@@ -164,6 +164,77 @@ def test_the_recognising_institution_corrects_the_person_and_the_log_names_only_
     assert "Zzyzxina" not in str(audit.new_values) and "20000099" not in str(audit.new_values)
 
 
+def years_ago(years: int, *, days: int = 0) -> date:
+    """Today `years` years ago (the 28th for a 29 February), moved on by `days`."""
+    today = timezone.localdate()
+    try:
+        anniversary = today.replace(year=today.year - years)
+    except ValueError:
+        anniversary = today.replace(year=today.year - years, day=28)
+    return anniversary + timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("population", "changes", "field"),
+    [
+        (Population.ADULT, {"birth_date": years_ago(17)}, "birth_date"),
+        (Population.ADULT, {"birth_date": years_ago(18, days=2)}, "birth_date"),  # 18 in two days: still a child
+        (Population.ADULT, {"birth_date": None, "age_band": "12-17"}, "age_band"),
+        (Population.ADULT, {"birth_date": None, "age_band": "0-11"}, "age_band"),
+        (Population.CHILD, {"birth_date": years_ago(19)}, "birth_date"),
+    ],
+    ids=["adult-born-17-years-ago", "adult-turning-18", "adult-aged-12-17", "adult-aged-0-11", "child-born-adult"],
+)
+def test_the_population_must_agree_with_the_persons_age(case_world, population, changes, field):
+    person = steps.child_data() if population == Population.CHILD else steps.person_data()
+    for name, value in changes.items():
+        setattr(person, name, value)
+    with pytest.raises(ApplicationError) as refused:
+        case_open(
+            by=case_world.social_worker,
+            population=population,
+            nationality=Nationality.NATIONAL,
+            person=person,
+            municipality=steps.riga(),
+        )
+    assert refused.value.field == field
+    assert not Case.objects.exists()
+
+
+def test_a_child_of_uncertain_age_may_be_opened_as_a_child(case_world):
+    # In doubt a person is presumed a child: an adult age band does not stop a child's case.
+    person = steps.child_data()
+    person.birth_date, person.age_band = None, "18-24"
+    case = case_open(
+        by=case_world.social_worker,
+        population=Population.CHILD,
+        nationality=Nationality.NATIONAL,
+        person=person,
+        municipality=steps.riga(),
+    )
+    assert case.is_child
+    assert (
+        case_open(
+            by=case_world.social_worker,
+            population=Population.ADULT,
+            nationality=Nationality.NATIONAL,
+            person=steps.person_data(),
+            municipality=steps.riga(),
+        ).population
+        == Population.ADULT
+    )
+
+
+def test_correcting_the_person_cannot_make_an_adults_case_a_childs(case_world):
+    case = steps.open_case(case_world)
+    data = steps.person_data()
+    data.birth_date = years_ago(15)
+    with pytest.raises(ApplicationError) as refused:
+        person_update(by=case_world.social_worker, case=case, person=data)
+    assert refused.value.field == "birth_date"
+    assert Person.objects.get(case=case).birth_date == SYNTHETIC_PERSON.birth_date
+
+
 def test_an_institution_given_only_part_of_the_data_cannot_rewrite_the_person(case_world):
     case = steps.open_case(case_world)
     steps.consent(case_world, case)

@@ -244,16 +244,3 @@ def test_withdrawing_a_consent_narrows_what_the_institutions_it_brought_in_see(c
     # The recognising institution keeps everything.
     assert case_access(user=world.social_worker, case=case).data_scope == {"identity", "contacts", "circumstances"}
 
-
-def test_the_institutions_beside_a_child_keep_what_the_child_rules_give_them(case_world):
-    world = case_world
-    case = steps.open_case(world, population=Population.CHILD, nationality=Nationality.NATIONAL)
-    consent = steps.consent(
-        world, case, purpose="assistance", recipient_type="orphans_court", categories=["identity", "contacts"]
-    )
-    court = CaseParty.objects.get(case=case, institution__code="lv-orphans-court-riga")
-    before = list(court.data_scope)
-    consent_withdraw(by=world.social_worker, consent=consent)
-    court.refresh_from_db()
-    assert court.data_scope == before
-    assert not CaseEvent.objects.filter(kind="party.scope_narrowed").exists()

@@ -187,7 +187,12 @@ def test_someone_with_audit_rights_reviews_a_legal_duty_referral(case_world):
         ({"legal_duty_exception": "crime_report"}, "data_scope"),
         # ... and only to criminal proceedings.
         (
-            {"legal_duty_exception": "crime_report", "purpose": "assistance", "data_scope": ["identity"], "message": ""},
+            {
+                "legal_duty_exception": "crime_report",
+                "purpose": "assistance",
+                "data_scope": ["identity"],
+                "message": "",
+            },
             "purpose",
         ),
         # A child in danger goes to the police for proceedings, never for their rehabilitation service.

@@ -6,13 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from opennrm.accounts.models import Role, User
 from opennrm.audit.models import AuditEvent
 from opennrm.audit.verify import audit_verify
-from opennrm.cases.models import Case, Deadline, Referral, TransitionRecord
+from opennrm.cases.models import Case, CaseParty, Deadline, Document, Referral, TransitionRecord
+from opennrm.cases.selectors import case_access
+from opennrm.cases.services import transitions
 from opennrm.cases.services.cases import break_glass_open, case_assign
 from opennrm.cases.services.referrals import referral_accept
 from opennrm.cases.services.tick import tick
-from opennrm.cases.services.transitions import case_transition
+from opennrm.cases.services.transitions import case_transition, case_transition_with_document
 from opennrm.cases.services.work import document_upload
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from tests.cases import steps
@@ -115,6 +118,93 @@ def test_the_police_identify_in_criminal_proceedings(case_world):
     with pytest.raises(ApplicationError):
         case_transition(by=case_world.police_officer, case=case, transition="identify_in_proceedings")
     case_transition(by=case_world.police_officer, case=case, transition="identify_in_proceedings", reason="Art. 154-1.")
+    assert steps.refresh(case).state == "identified"
+
+
+def test_the_decision_is_attached_and_the_step_taken_in_one_transaction_locking_the_case_first(case_world, monkeypatch):
+    case, _ = steps.to_identification(case_world)
+    case_assign(by=case_world.provider_supervisor, case=case, user=case_world.commission_member)
+    order = []
+
+    def lock_case(case_id):
+        order.append("lock")
+        return original_lock(case_id)
+
+    def document_upload(**arguments):
+        order.append("upload")
+        return original_upload(**arguments)
+
+    original_lock, original_upload = transitions.lock_case, transitions.document_upload
+    monkeypatch.setattr(transitions, "lock_case", lock_case)
+    monkeypatch.setattr(transitions, "document_upload", document_upload)
+    arguments = {
+        "by": case_world.commission_member,
+        "case": case,
+        "transition": "identify_by_commission",
+        "reason": steps.REASON,
+        "filename": "decision.pdf",
+        "content_type": "application/pdf",
+        "content": steps.PDF,
+    }
+    # A refused step keeps no document.
+    with pytest.raises(ApplicationError) as refused:
+        case_transition_with_document(**arguments, checklist=steps.CHECKLIST[:-1])
+    assert problems(refused) == ["checklist_incomplete"]
+    assert not Document.objects.exists()
+    # The case row is locked before the document row is written (the insert takes a key lock on the case).
+    assert order[:2] == ["lock", "upload"]
+
+    record = case_transition_with_document(**arguments, checklist=steps.CHECKLIST)
+    document = Document.objects.get()
+    assert (record.document, document.filename, document.content) == (document, "decision.pdf", steps.PDF)
+    assert steps.refresh(case).state == "identified"
+
+
+def test_a_step_without_a_new_file_cites_a_document_already_on_the_case(case_world, identification):
+    case, document = identification
+    record = case_transition_with_document(
+        by=case_world.commission_member,
+        case=case,
+        transition="identify_by_commission",
+        reason=steps.REASON,
+        checklist=steps.CHECKLIST,
+        document=document,
+    )
+    assert record.document == document and Document.objects.count() == 1
+
+
+def test_only_an_institution_that_sees_the_circumstances_cites_a_document(case_world, identification):
+    case, document = identification
+    # The Marta centre's part in the case shrinks to the identity (as a withdrawn consent would leave it).
+    CaseParty.objects.filter(case=case, institution__code="lv-provider-marta").update(data_scope=["identity"])
+    with pytest.raises(ApplicationError) as refused:
+        case_transition(
+            by=case_world.commission_member,
+            case=case,
+            transition="identify_by_commission",
+            reason=steps.REASON,
+            checklist=steps.CHECKLIST,
+            document=document,
+        )
+    assert refused.value.field == "document"
+    assert steps.refresh(case).state == "identification"
+
+
+def test_a_role_that_does_not_change_cases_takes_no_step(case_world):
+    case, _ = steps.to_identification(case_world)
+    case = steps.identify(case_world, case)
+    steps.consent(
+        case_world, case, purpose="social_rehabilitation", recipient_institution=case_world.institution("lv-siva")
+    )
+    referral = steps.refer(case_world, case, to="lv-siva", purpose="social_rehabilitation", data_scope=["identity"])
+    referral_accept(by=case_world.siva_worker, referral_id=referral.pk)
+    # Were the pack to take cases.edit from the case manager, its holders could still see the case but not move it.
+    Role.objects.filter(code="case_manager").update(capabilities=["cases.view", "personal_data.view"])
+    reader = User.objects.get(pk=case_world.siva_worker.pk)
+    with pytest.raises(ApplicationError) as refused:
+        case_transition(by=reader, case=steps.refresh(case), transition="grant_service")
+    assert problems(refused) == ["not_allowed"]
+    assert case_access(user=reader, case=case).transitions == []
     assert steps.refresh(case).state == "identified"
 
 

@@ -280,6 +280,11 @@ UNKNOWN = [
         "workflow.referral.legal_duty_exceptions[0].legal_basis[0]: unknown legal basis 'test_act'",
     ),
     (
+        _set("referral.legal_duty_exceptions.0.purposes", ["identification", "housing"]),
+        "workflow.referral.legal_duty_exceptions[0].purposes[1]: purpose 'housing' is not one of the referral "
+        "purposes",
+    ),
+    (
         _set("retention.legal_basis", ["test_act"]),
         "workflow.retention.legal_basis[0]: unknown legal basis 'test_act'",
     ),
@@ -297,6 +302,21 @@ def test_unknown_references_are_named_with_their_path(edit, expected):
     broken = content()
     edit(broken)
     assert expected in problems(broken)
+
+
+def test_a_legal_duty_may_name_the_purposes_and_data_it_covers():
+    pack = content()
+    exception = pack["workflow"]["referral"]["legal_duty_exceptions"][0]
+    assert validate_content(copy.deepcopy(pack)).workflow.legal_duty_exception("child_in_danger").purposes is None
+    exception |= {"purposes": ["identification"], "data_scope": ["identity", "contacts"]}
+    duty = validate_content(copy.deepcopy(pack)).workflow.legal_duty_exception("child_in_danger")
+    assert (duty.purposes, duty.data_scope) == (["identification"], ["identity", "contacts"])
+    exception["data_scope"] = ["identity", "bank_account"]
+    data_path = "workflow.referral.legal_duty_exceptions[0].data_scope[1]:"
+    assert any(problem.startswith(data_path) for problem in problems(pack))
+    exception["data_scope"], exception["purposes"] = [], []
+    purposes_path = "workflow.referral.legal_duty_exceptions[0].purposes:"
+    assert any(problem.startswith(purposes_path) for problem in problems(pack))
 
 
 def test_a_missing_legal_bases_section_makes_every_cited_basis_unknown():
@@ -640,6 +660,11 @@ def test_latvian_deadlines_follow_the_law(latvia):
     assert not starts[0].when.matches(population="adult", nationality="eu_citizen")
     assert workflow.child.involve == ["orphans_court", "children_rights_inspectorate"]
     assert {e.id for e in workflow.referral.legal_duty_exceptions} == {"child_in_danger", "crime_report"}
+    child_in_danger = workflow.legal_duty_exception("child_in_danger")
+    assert child_in_danger.purposes == ["assistance", "identification", "criminal_proceedings"]
+    assert child_in_danger.data_scope == ["identity", "contacts", "circumstances"]
+    crime_report = workflow.legal_duty_exception("crime_report")
+    assert (crime_report.purposes, crime_report.data_scope) == (["criminal_proceedings"], ["identity", "contacts"])
 
 
 def test_latvian_roles_for_cases(latvia):
@@ -652,6 +677,10 @@ def test_latvian_roles_for_cases(latvia):
         "cases.break_glass",
     }
     assert roles["emergency_access"].institution_types == ["state_police", "children_rights_inspectorate"]
+    # The review queue's written justifications are read by data protection officers, not by audit rights alone.
+    assert set(roles["data_protection_officer"].capabilities) == {"audit.view", "personal_data.view"}
+    assert roles["data_protection_officer"].institution_types == []
+    assert "personal_data.view" not in roles["auditor"].capabilities
     # The coordinator sees counts only: oversight, and nothing that opens a case or a person.
     coordinator = set(roles["national_coordinator"].capabilities)
     assert "cases.oversee" in coordinator
@@ -668,7 +697,7 @@ def test_generic_workflow_is_simple_and_cites_international_instruments_only():
     cited = {basis for t in workflow.transitions for basis in t.legal_basis}
     cited |= {basis for d in workflow.deadlines for basis in d.legal_basis}
     assert cited <= {"coe_convention", "palermo_protocol", "directive_2011_36"}
-    assert {"supervisor", "emergency_access"} <= {r.id for r in pack.roles}
+    assert {"supervisor", "emergency_access", "data_protection_officer"} <= {r.id for r in pack.roles}
 
 
 # --- diff -------------------------------------------------------------------------------------------------------
