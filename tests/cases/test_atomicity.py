@@ -244,7 +244,7 @@ referrals.referral_send(
     case=Case.objects.get(pk=case_id),
     to_institution=Institution.objects.get(code="lv-provider-marta"),
     purpose="identification",
-    data_scope=["identity"],
+    data_scope=["identity", "circumstances"],
     message="Testa Persona needs a place tonight.",
 )
 """
