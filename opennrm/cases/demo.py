@@ -64,11 +64,24 @@ BORDER = "demo.border"  # front-line worker, State Border Guard
 POLICE = "demo.police"  # police officer, State Police
 EMERGENCY = "demo.emergency"  # emergency access, State Police
 PROVIDER = "demo.provider"  # case manager, Marta centre
+PROVIDER_HEAD = "demo.provider.head"  # head of unit, Marta centre
 COMMISSION = "demo.commission"  # specialist commission member, Marta centre
 SIVA = "demo.siva"  # case manager, SIVA
 ORPHANS_COURT = "demo.orphanscourt"  # case manager, Riga orphan's court
 ORPHANS_COURT_HEAD = "demo.orphanscourt.head"  # head of unit, Riga orphan's court
-ACTORS = (SOCIAL, FRONTLINE, BORDER, POLICE, EMERGENCY, PROVIDER, COMMISSION, SIVA, ORPHANS_COURT, ORPHANS_COURT_HEAD)
+ACTORS = (
+    SOCIAL,
+    FRONTLINE,
+    BORDER,
+    POLICE,
+    EMERGENCY,
+    PROVIDER,
+    PROVIDER_HEAD,
+    COMMISSION,
+    SIVA,
+    ORPHANS_COURT,
+    ORPHANS_COURT_HEAD,
+)
 
 MARTA = "lv-provider-marta"
 SIVA_INSTITUTION = "lv-siva"
@@ -489,6 +502,8 @@ class _Play:
         provider = self.user(PROVIDER)
         referral_accept(by=provider, referral_id=self.referral.pk)
         note_add(by=provider, case=self.case, body="Demo note: intake interview held; the person stays at the shelter.")
+        # A task opens a case to no one: the head of unit assigns the commission member first.
+        case_assign(by=self.user(PROVIDER_HEAD), case=self.case, user=self.user(COMMISSION))
         self._task(
             by=provider,
             title="Demo task: prepare the specialist commission's meeting",

@@ -137,6 +137,12 @@ def _involved(details, names: Names) -> str:
     }
 
 
+def _scope_narrowed(details, names: Names) -> str:
+    return gettext("%(institution)s no longer sees part of the person's data: a consent was withdrawn") % {
+        "institution": names.institution(details.get("institution")),
+    }
+
+
 def _assigned(details, names: Names) -> str:
     user = names.users.get(details.get("user"))
     if user:
@@ -256,6 +262,7 @@ FIXED_TEXTS = {
 EVENT_TEXTS: dict[str, Callable[[dict, Names], str]] = {
     "case.opened": _opened,
     "party.involved": _involved,
+    "party.scope_narrowed": _scope_narrowed,
     "case.assigned": _assigned,
     "case.unassigned": _unassigned,
     "case.break_glass": _break_glass,

@@ -6,16 +6,19 @@ from io import StringIO
 from django.core.management import call_command
 from django.utils import timezone
 
+from opennrm.accounts.models import Role
 from opennrm.audit.models import AuditEvent
 from opennrm.cases.models import Notification, Population
 from opennrm.cases.services.cases import break_glass_open, person_data_read, person_update
 from opennrm.cases.services.consent import consent_withdraw
+from opennrm.cases.services.reads import reviews_read
 from opennrm.cases.services.referrals import referral_decline, referral_withdraw
 from opennrm.cases.services.tick import tick
 from opennrm.cases.services.transitions import case_transition
 from opennrm.cases.services.work import document_download, note_add, task_complete, task_create
 from tests.cases import steps
 from tests.cases.conftest import SYNTHETIC_PERSON
+from tests.factories import UserFactory
 
 NOTE = f"{SYNTHETIC_PERSON.full_name} (code {SYNTHETIC_PERSON.personal_code}) fears her employer."
 TASK = f"Call {SYNTHETIC_PERSON.given_name} on {SYNTHETIC_PERSON.phone}"
@@ -127,3 +130,18 @@ def test_each_service_writes_its_own_event_with_the_actor_the_case_and_codes(cas
     # The transition the referral set off is logged right after it, in the same transaction.
     moved = AuditEvent.objects.get(action="case.transition")
     assert (moved.seq, moved.old_values, moved.new_values["to"]) == (sent.seq + 1, {"state": "recognised"}, "referred")
+
+
+def test_the_review_queue_read_says_whether_the_written_reasons_were_shown(case_world):
+    world = case_world
+    case = steps.open_case(world)
+    access = break_glass_open(by=world.emergency_officer, case=case, reason=EMERGENCY)
+    officer = UserFactory(
+        username="police.dpo", unit=world.police_officer.unit, roles=[Role.objects.get(code="data_protection_officer")]
+    )
+    for reader in (world.coordinator, officer):
+        reviews_read(by=reader, referrals=[], accesses=[access])
+    shown = dict(AuditEvent.objects.filter(action="case.reviews_read").values_list("actor__username", "new_values"))
+    assert shown[world.coordinator.get_username()]["texts"] is False
+    assert shown[officer.get_username()]["texts"] is True
+    assert EMERGENCY not in str(shown)

@@ -243,4 +243,3 @@ def test_withdrawing_a_consent_narrows_what_the_institutions_it_brought_in_see(c
     assert list(told) == ["provider.supervisor"]
     # The recognising institution keeps everything.
     assert case_access(user=world.social_worker, case=case).data_scope == {"identity", "contacts", "circumstances"}
-

@@ -95,7 +95,8 @@ def consent_record(
     if len(giver_details or "") > DETAILS_MAX:
         raise ApplicationError(gettext("The details of who gave the consent are too long."), field="giver_details")
     if not (giver_details or "").strip():
-        # The ledger must show who spoke for the person, or through whom they spoke.
+        # The ledger must show who spoke for the person, or through whom they spoke. Known limitation: a consent
+        # the orphan's court gives is recorded by whichever party heard it, not only by the court itself.
         if given_by == Consent.Giver.LEGAL_REPRESENTATIVE:
             raise ApplicationError(
                 gettext("Write the legal representative's name and in what capacity they act."),
@@ -107,9 +108,8 @@ def consent_record(
                 field="giver_details",
             )
     categories = _check_categories(data_categories)
-    beyond = [
-        category for category in categories if category not in party_scope(party_of(case=case, institution=institution))
-    ]
+    own = party_scope(party_of(case=case, institution=institution))
+    beyond = [category for category in categories if category not in own]
     if beyond:
         # A consent recorded here is what referrals rest on: an institution cannot open the way to data it may not
         # see itself.

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from opennrm.audit.services import audit_record
 from opennrm.cases.models import BreakGlassAccess, Case, Referral
+from opennrm.cases.reviews import can_read_review_texts
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import NotFoundOrForbidden
 
@@ -37,7 +38,8 @@ def person_search_record(*, by, cases: list[Case], contact_institutions: list, i
 def reviews_read(
     *, by, referrals: list[Referral], accesses: list[BreakGlassAccess], ip_address: str | None = None
 ) -> None:
-    """Record that `by` was shown the justifications of these legal-duty referrals and emergency accesses."""
+    """Record that `by` was shown these legal-duty referrals and emergency accesses, and whether with their written
+    justifications (only reviewers who may see personal data read those: `can_read_review_texts`)."""
     if not (by.has_capability(Capability.AUDIT_VIEW) or by.has_capability(Capability.AUDIT_VIEW_ALL)):
         raise NotFoundOrForbidden()
     with transaction.atomic():
@@ -49,6 +51,7 @@ def reviews_read(
             new_values={
                 "referrals": [referral.pk for referral in referrals],
                 "break_glass": [access.pk for access in accesses],
+                "texts": can_read_review_texts(user=by),
             },
             ip_address=ip_address,
         )

@@ -122,9 +122,8 @@ def referral_send(
             raise ApplicationError(
                 gettext("This legal duty does not cover a referral for this purpose."), field="purpose"
             )
-        beyond_duty = [
-            category for category in scope if exception.data_scope is not None and category not in exception.data_scope
-        ]
+        covered = scope if exception.data_scope is None else exception.data_scope
+        beyond_duty = [category for category in scope if category not in covered]
         if beyond_duty:
             raise ApplicationError(
                 gettext("This legal duty does not allow passing on: %(categories)s.")
@@ -152,9 +151,8 @@ def referral_send(
             )
         # Read under the case lock, which a consent's withdrawal (narrowing a party's data) also takes. Neither a
         # consent nor a legal duty lets an institution pass on data it may not see itself.
-        beyond_own = [
-            category for category in scope if category not in party_scope(party_of(case=case, institution=institution))
-        ]
+        own = party_scope(party_of(case=case, institution=institution))
+        beyond_own = [category for category in scope if category not in own]
         if beyond_own:
             raise ApplicationError(
                 gettext("Your institution may not see this data itself, so it cannot pass it on: %(categories)s.")
