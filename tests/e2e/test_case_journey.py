@@ -247,7 +247,8 @@ def test_adult_third_country_national_from_screening_to_the_end_of_the_service(
         to=SIVA,
         purpose="social_rehabilitation",
         categories=["identity"],
-        message="Lūdzam lemt par sociālās rehabilitācijas pakalpojumu (testa ziņa).",
+        # No message: it would tell SIVA about the circumstances, which this consent does not cover.
+        message="",
     )
     assert Referral.objects.get(case=case, to_institution__code=SIVA).status == Referral.Status.SENT
 
