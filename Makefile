@@ -43,6 +43,8 @@ benchmark: install
 BENCHMARK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 .PHONY: benchmark-cases
 benchmark-cases: install
+	# A multi-process server (gunicorn, the `server` extra), as production runs OpenNRM.
+	$(BIN)/pip install --quiet -e '.[server]'
 	$(BIN)/python benchmarks/cases_run.py --database-url $(BENCHMARK_DATABASE_URL)
 
 clean:

@@ -313,7 +313,11 @@ def case_list(
         cases = cases.filter(reference__startswith=reference.strip().upper())
     if cursor:
         opened_at, pk = _parse_cursor(cursor)
-        cases = cases.filter(Q(opened_at__lt=opened_at) | Q(opened_at=opened_at, pk__lt=pk))
+        # The leading `opened_at <= t` lets the database start the index scan at the cursor instead of reading
+        # and discarding every newer row: the cost of a page then does not grow with how deep it is.
+        cases = cases.filter(
+            Q(opened_at__lte=opened_at) & (Q(opened_at__lt=opened_at) | Q(opened_at=opened_at, pk__lt=pk))
+        )
     page = list(cases.order_by("-opened_at", "-pk")[: limit + 1])
     next_cursor = _cursor(page[limit - 1]) if len(page) > limit else None
     return CasePage(cases=page[:limit], next_cursor=next_cursor)
@@ -338,11 +342,19 @@ def case_referrals(*, case: Case) -> list[Referral]:
 
 
 def case_deadlines(*, case: Case) -> list[Deadline]:
-    return list(Deadline.objects.filter(case=case).select_related("referral").order_by("status", "due_at", "pk"))
+    return list(
+        Deadline.objects.filter(case=case)
+        .select_related("referral", "responsible_institution")
+        .order_by("status", "due_at", "pk")
+    )
 
 
 def case_consents(*, case: Case) -> list[Consent]:
-    return list(Consent.objects.filter(case=case).select_related("recipient_institution", "recorded_by"))
+    return list(
+        Consent.objects.filter(case=case).select_related(
+            "recipient_institution", "recorded_by", "recorded_by_institution"
+        )
+    )
 
 
 # --- Referrals and the inbox --------------------------------------------------------------------------------
