@@ -12,7 +12,7 @@ GET /api/v1/cases/{id} and POST /api/v1/referrals/{id}/accept, as the supervisor
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import random
 import shlex
 import sys
@@ -301,25 +301,13 @@ def run(args: argparse.Namespace, database) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        database = throwaway.create(database_url=args.database_url, database_name=args.database_name)
-    except Exception as error:  # a refused connection, a missing privilege: say so without a traceback
-        print(f"error: --database-url: could not create the benchmark databases: {error}", file=sys.stderr)
-        return 1
-    _step(f"using {database.describe()}")
-    try:
-        result = run(args, database)
-    finally:
-        throwaway.destroy(database)
-    from benchmarks import cases_report
-
-    output = args.output or RESULTS / f"cases-{result['database']['vendor']}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print()
-    print(cases_report.summary(result))
-    print(f"\nwritten to {output}")
-    return 0
+    return throwaway.run_and_write(
+        args,
+        run=run,
+        output_for=lambda result: RESULTS / f"cases-{result['database']['vendor']}.json",
+        # Imported once Django is set up by the run.
+        summary=lambda result: importlib.import_module("benchmarks.cases_report").summary(result),
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ large / small: on a shared, noisy machine only ratios measured side by side mean
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
 import time
 from dataclasses import dataclass
@@ -241,25 +241,13 @@ def run(args: argparse.Namespace, database) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        database = throwaway.create(database_url=args.database_url, database_name=args.database_name)
-    except Exception as error:  # a refused connection, a missing privilege: say so without a traceback
-        print(f"error: --database-url: could not create the benchmark database: {error}", file=sys.stderr)
-        return 1
-    _step(f"using {database.describe()}")
-    try:
-        result = run(args, database)
-    finally:
-        throwaway.destroy(database)
-    from benchmarks import report
-
-    output = args.output or RESULTS / f"{args.size}-{result['database']['vendor']}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print()
-    print(report.summary(result))
-    print(f"\nwritten to {output}")
-    return 0
+    return throwaway.run_and_write(
+        args,
+        run=run,
+        output_for=lambda result: RESULTS / f"{args.size}-{result['database']['vendor']}.json",
+        # Imported once Django is set up by the run.
+        summary=lambda result: importlib.import_module("benchmarks.report").summary(result),
+    )
 
 
 if __name__ == "__main__":

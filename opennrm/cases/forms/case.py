@@ -6,7 +6,6 @@ of the pack version the case started under, so a form never offers what the case
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django import forms
@@ -16,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.cases.case_page import sort_key
+from opennrm.cases.forms.opening import person_data_from
 from opennrm.cases.models import AgeBand, Consent, DataCategory, Person, Referral, Sex
 from opennrm.cases.services.cases import PersonData
 from opennrm.cases.services.referrals import MESSAGE_MAX
@@ -28,7 +28,6 @@ from opennrm.directory.models import Institution
 from opennrm.jurisdiction.schema import Transition, Workflow
 
 TEXT_MAX = 200
-CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class DateInput(forms.DateInput):
@@ -37,10 +36,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _codes(text: str) -> list[str]:
-    return [code for code in CODE_SEPARATORS.split(text or "") if code]
 
 
 def _file_not_too_large(upload) -> None:
@@ -126,20 +121,7 @@ class PersonForm(AccessibleErrorsMixin, forms.Form):
         }
 
     def person_data(self) -> PersonData:
-        data = self.cleaned_data
-        return PersonData(
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            birth_date=data["birth_date"],
-            personal_code=data["personal_code"],
-            phone=data["phone"],
-            email=data["email"],
-            address=data["address"],
-            sex=data["sex"],
-            age_band=data["age_band"],
-            citizenship=_codes(data["citizenship"]),
-            languages=_codes(data["languages"]),
-        )
+        return person_data_from(self.cleaned_data)
 
 
 class ConsentForm(AccessibleErrorsMixin, forms.Form):

@@ -26,6 +26,23 @@ def split_codes(value: str) -> list[str]:
     return [code for code in CODE_SEPARATORS.split(value or "") if code]
 
 
+def person_data_from(data: dict) -> PersonData:
+    """The person as the services take it, from the cleaned data of a form with the person's fields."""
+    return PersonData(
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        birth_date=data["birth_date"],
+        personal_code=data["personal_code"],
+        phone=data["phone"],
+        email=data["email"],
+        address=data["address"],
+        sex=data["sex"] or Sex.UNKNOWN,
+        age_band=data["age_band"] or AgeBand.UNKNOWN,
+        citizenship=split_codes(data["citizenship"]),
+        languages=split_codes(data["languages"]),
+    )
+
+
 def _private_text(label, **options) -> django_forms.CharField:
     return django_forms.CharField(
         label=label, required=False, max_length=MAX_TEXT, widget=django_forms.TextInput(attrs=PRIVATE_INPUT), **options
@@ -112,20 +129,7 @@ class CaseOpenForm(AccessibleErrorsMixin, django_forms.Form):
         return municipalities_active().filter(code=code).first() if code else None
 
     def person_data(self) -> PersonData:
-        data = self.cleaned_data
-        return PersonData(
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            birth_date=data["birth_date"],
-            personal_code=data["personal_code"],
-            phone=data["phone"],
-            email=data["email"],
-            address=data["address"],
-            sex=data["sex"] or Sex.UNKNOWN,
-            age_band=data["age_band"] or AgeBand.UNKNOWN,
-            citizenship=split_codes(data["citizenship"]),
-            languages=split_codes(data["languages"]),
-        )
+        return person_data_from(self.cleaned_data)
 
     def case_arguments(self) -> dict:
         """The arguments of `case_open` this form gives (the screening is resolved by the view)."""

@@ -7,16 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from opennrm.audit.services import audit_record
-from opennrm.cases.models import Case, CaseEvent, CaseParty, Deadline, Notification, Referral
+from opennrm.cases.models import Case, CaseEvent, CaseParty, DataCategory, Deadline, Notification, Referral
 from opennrm.cases.selectors import (
     acting_party,
     case_is_visible,
     institution_staff,
     party_of,
+    party_scope,
     responsible_institution,
 )
 from opennrm.core.capabilities import Capability
-from opennrm.core.errors import Forbidden, NotFoundOrForbidden
+from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from opennrm.directory.models import Institution
 
 # Stored as data, not shown as interface text, so it is kept in one language.
@@ -186,3 +187,29 @@ def referrals_withdraw_waiting(*, referrals, by, cause: str, ip_address: str | N
         case_audit(action="referral.withdrawn", case=referral.case, by=by, new_values=details, ip_address=ip_address)
         count += 1
     return count
+
+
+def data_categories_clean(values, *, field: str) -> list[str]:
+    """The data categories asked for, each once, in order; an unknown one is refused, naming `field`."""
+    chosen = []
+    for category in values or []:
+        if category not in DataCategory.values:
+            raise ApplicationError(gettext("“%(value)s” is not a category of data.") % {"value": category}, field=field)
+        if category not in chosen:
+            chosen.append(category)
+    return chosen
+
+
+def category_names(categories) -> str:
+    return ", ".join(str(DataCategory(category).label) for category in categories)
+
+
+def require_within_own_scope(*, case: Case, institution, categories, message: str, field: str) -> None:
+    """Refuse data the acting institution may not see itself: it can neither consent for it nor pass it on.
+
+    `message` has a `%(categories)s` placeholder for the categories beyond its own.
+    """
+    own = party_scope(party_of(case=case, institution=institution))
+    beyond = [category for category in categories if category not in own]
+    if beyond:
+        raise ApplicationError(message % {"categories": category_names(beyond)}, field=field)

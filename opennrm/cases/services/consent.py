@@ -11,15 +11,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from opennrm.cases.models import Case, CaseParty, Consent, DataCategory, Referral
-from opennrm.cases.selectors import case_workflow, institution_staff, party_of, party_scope
+from opennrm.cases.models import Case, CaseParty, Consent, Referral
+from opennrm.cases.selectors import case_workflow, institution_staff
 from opennrm.cases.services.common import (
     case_audit,
     case_event,
+    data_categories_clean,
     lock_case,
     notify,
     referrals_withdraw_waiting,
     require_editable,
+    require_within_own_scope,
 )
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError
@@ -30,18 +32,6 @@ NOTE_MAX = 5000
 # How long before the case a consent may have been given (to an earlier institution, say); anything older is a typo
 # or no longer the person's informed choice about this case.
 CONSENT_BEFORE_CASE = timedelta(days=365)
-
-
-def _check_categories(categories) -> list[str]:
-    chosen = []
-    for category in categories or []:
-        if category not in DataCategory.values:
-            raise ApplicationError(
-                gettext("“%(value)s” is not a category of data.") % {"value": category}, field="data_categories"
-            )
-        if category not in chosen:
-            chosen.append(category)
-    return chosen
 
 
 def consent_record(
@@ -107,19 +97,18 @@ def consent_record(
                 gettext("Write who interpreted and into which language."),
                 field="giver_details",
             )
-    categories = _check_categories(data_categories)
-    own = party_scope(party_of(case=case, institution=institution))
-    beyond = [category for category in categories if category not in own]
-    if beyond:
-        # A consent recorded here is what referrals rest on: an institution cannot open the way to data it may not
-        # see itself.
-        raise ApplicationError(
-            gettext(
-                "Your institution may not see this data itself, so it cannot record a consent for it: %(categories)s."
-            )
-            % {"categories": ", ".join(str(DataCategory(category).label) for category in beyond)},
-            field="data_categories",
-        )
+    categories = data_categories_clean(data_categories, field="data_categories")
+    # A consent recorded here is what referrals rest on: an institution cannot open the way to data it may not see
+    # itself.
+    require_within_own_scope(
+        case=case,
+        institution=institution,
+        categories=categories,
+        message=gettext(
+            "Your institution may not see this data itself, so it cannot record a consent for it: %(categories)s."
+        ),
+        field="data_categories",
+    )
     with transaction.atomic():
         consent = Consent.objects.create(
             case=case,

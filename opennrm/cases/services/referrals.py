@@ -12,16 +12,18 @@ from opennrm.cases.selectors import (
     consents_matching,
     institution_staff,
     party_of,
-    party_scope,
 )
 from opennrm.cases.services.common import (
     acting_institution,
     case_audit,
     case_event,
+    category_names,
+    data_categories_clean,
     lock_case,
     notify,
     referrals_withdraw_waiting,
     require_editable,
+    require_within_own_scope,
 )
 from opennrm.cases.services.transitions import case_trigger
 from opennrm.cases.workflow import deadline_due
@@ -36,22 +38,6 @@ DECLINE_REASON_MIN = 5
 
 def _roles(by) -> set[str]:
     return {role.code for role in by.active_roles()}
-
-
-def _check_scope(data_scope) -> list[str]:
-    scope = []
-    for category in data_scope or []:
-        if category not in DataCategory.values:
-            raise ApplicationError(
-                gettext("“%(value)s” is not a category of data.") % {"value": category}, field="data_scope"
-            )
-        if category not in scope:
-            scope.append(category)
-    return scope
-
-
-def _category_names(categories) -> str:
-    return ", ".join(str(DataCategory(category).label) for category in categories)
 
 
 def _consent_for(*, case: Case, purpose: str, recipient: Institution, scope: list[str]) -> Consent | None:
@@ -93,7 +79,7 @@ def referral_send(
         raise ApplicationError(gettext("Choose how urgent the referral is."), field="urgency")
     if len(message or "") > MESSAGE_MAX:
         raise ApplicationError(gettext("The message is too long."), field="message")
-    scope = _check_scope(data_scope)
+    scope = data_categories_clean(data_scope, field="data_scope")
     if (message or "").strip() and DataCategory.CIRCUMSTANCES not in scope:
         # A message says what happened to the person: it may go only where the circumstances may.
         raise ApplicationError(
@@ -127,7 +113,7 @@ def referral_send(
         if beyond_duty:
             raise ApplicationError(
                 gettext("This legal duty does not allow passing on: %(categories)s.")
-                % {"categories": _category_names(beyond_duty)},
+                % {"categories": category_names(beyond_duty)},
                 field="data_scope",
             )
         if len((legal_duty_justification or "").strip()) < JUSTIFICATION_MIN:
@@ -151,14 +137,13 @@ def referral_send(
             )
         # Read under the case lock, which a consent's withdrawal (narrowing a party's data) also takes. Neither a
         # consent nor a legal duty lets an institution pass on data it may not see itself.
-        own = party_scope(party_of(case=case, institution=institution))
-        beyond_own = [category for category in scope if category not in own]
-        if beyond_own:
-            raise ApplicationError(
-                gettext("Your institution may not see this data itself, so it cannot pass it on: %(categories)s.")
-                % {"categories": _category_names(beyond_own)},
-                field="data_scope",
-            )
+        require_within_own_scope(
+            case=case,
+            institution=institution,
+            categories=scope,
+            message=gettext("Your institution may not see this data itself, so it cannot pass it on: %(categories)s."),
+            field="data_scope",
+        )
         if exception is None:
             # Looked up under the case lock, which a consent's withdrawal also takes: a consent withdrawn a moment
             # ago is never used.
