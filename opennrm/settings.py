@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "opennrm.api",
     "opennrm.screening",
     "opennrm.cases",
+    "opennrm.stats",
+    "opennrm.coordination",
+    "opennrm.portal",
 ]
 
 MIDDLEWARE = [

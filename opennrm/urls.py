@@ -6,6 +6,8 @@ from opennrm.api.api import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    # Addresses without a language: the sitemap index and robots.txt of the public information resource.
+    path("", include("opennrm.portal.root_urls")),
 ]
 
 # Pages carry their language in the address (/lv/…, /en/…, /ru/…) so a printed or shared link keeps it.
@@ -17,6 +19,11 @@ urlpatterns += i18n_patterns(
     path("audit/", include("opennrm.audit.urls")),
     path("screening/", include("opennrm.screening.urls")),
     path("cases/", include("opennrm.cases.urls")),
+    path("statistics/", include("opennrm.stats.urls")),
+    path("coordination/", include("opennrm.coordination.urls")),
+    # The public information resource: its editors' pages, then the public pages (news, events, help, …).
+    path("editor/", include("opennrm.portal.editor_urls")),
+    path("", include("opennrm.portal.urls")),
     prefix_default_language=True,
 )
 

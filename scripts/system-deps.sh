@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: Chromium for the real-browser tests, gettext for the translation checks.
+# Debian packages the test suite needs: Chromium for the real-browser tests, gettext for the translation checks,
+# Pango for PDF reports (WeasyPrint) and poppler-utils to turn PDF pages into images in tests.
 # Installs them when missing and we are root (CI, the project's machines); otherwise says what is missing.
 set -euo pipefail
 needed=()
-for pkg in chromium gettext fonts-dejavu-core; do
+for pkg in chromium gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 [ ${#needed[@]} -eq 0 ] && exit 0

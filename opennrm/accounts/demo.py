@@ -66,6 +66,11 @@ DEMO_USERS = (
     DemoUser("demo.workgroup", "lv-iem", ("working_group_member",), "Demo", "Workgroup", _key("e5")),
     DemoUser("demo.rapporteur", "lv-iem", ("rapporteur",), "Demo", "Rapporteur", _key("17")),
     DemoUser("demo.auditor", "lv-iem", ("auditor",), "Demo", "Auditor", _key("28")),
+    DemoUser("demo.statistician", "lv-iem", ("statistician",), "Demo", "Statistician", _key("18")),
+    DemoUser("demo.editor", "lv-iem", ("portal_editor",), "Demo", "Portal Editor", _key("19")),
+    # The action plan: the State Police reports on the measures it is responsible for; the Ombudsman observes.
+    DemoUser("demo.reporter", "lv-state-police", ("plan_reporter",), "Demo", "Plan Reporter", _key("b5")),
+    DemoUser("demo.observer", "lv-ombudsman", ("observer",), "Demo", "Observer", _key("71")),
     # Riga social service: recognises most demo cases and refers them on.
     DemoUser("demo.admin", "lv-social-service-riga", ("institution_admin",), "Demo", "Administrator", _key("f6")),
     DemoUser("demo.social", "lv-social-service-riga", ("case_manager",), "Demo", "Social Worker", _key("a1")),

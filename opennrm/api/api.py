@@ -37,5 +37,7 @@ def me(request):
 api.add_router("/model/", "opennrm.jurisdiction.api.router")
 api.add_router("/directory/", "opennrm.directory.api.router")
 api.add_router("/screening/", "opennrm.screening.api.router")
+api.add_router("/stats/", "opennrm.stats.api.router")
+api.add_router("/coordination/", "opennrm.coordination.api.router")
 # Cases, referrals and the inbox sit at the top (/cases, /referrals, /inbox): they are what the API is mostly for.
 api.add_router("", "opennrm.cases.api.router")

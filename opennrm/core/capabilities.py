@@ -28,7 +28,18 @@ class Capability(StrEnum):
     CASES_BREAK_GLASS = "cases.break_glass"
     # Counts of cases, overdue referrals and flags across the country; never a case or a person.
     CASES_OVERSEE = "cases.oversee"
+    # De-identified statistics and their reports (never a case or a person); `_PUBLISH` releases a year's
+    # disclosure-controlled tables to the public site.
     STATS_VIEW = "stats.view"
+    STATS_PUBLISH = "stats.publish"
+    # The national action plan and the working group: `_MANAGE` everything (the coordinator), `_REPORT` progress on
+    # the own institution's measures, `_MEETINGS` the working group's meetings and decisions, `_VIEW` read only.
+    COORDINATION_MANAGE = "coordination.manage"
+    COORDINATION_REPORT = "coordination.report"
+    COORDINATION_MEETINGS = "coordination.meetings"
+    COORDINATION_VIEW = "coordination.view"
+    # News, events, publications and pages of the public information resource; never any case data.
+    PORTAL_EDIT = "portal.edit"
 
 
 PERSONAL_DATA_CAPABILITIES = frozenset(
@@ -44,7 +55,15 @@ PERSONAL_DATA_CAPABILITIES = frozenset(
 # A password alone must not open these: they show personal data (cases; the audit log's names and addresses),
 # can take over other accounts (resetting passwords), or change what the whole country works by (publishing).
 TWO_FACTOR_CAPABILITIES = PERSONAL_DATA_CAPABILITIES | frozenset(
-    {Capability.USERS_MANAGE, Capability.AUDIT_VIEW, Capability.AUDIT_VIEW_ALL, Capability.MODEL_PUBLISH}
+    {
+        Capability.USERS_MANAGE,
+        Capability.AUDIT_VIEW,
+        Capability.AUDIT_VIEW_ALL,
+        Capability.MODEL_PUBLISH,
+        # What these publish speaks for the state to the public.
+        Capability.STATS_PUBLISH,
+        Capability.PORTAL_EDIT,
+    }
 )
 
 # Powers over the whole system or over other accounts. An institution's administrator may look after colleagues

@@ -26,6 +26,10 @@ ROLE_CAPABILITIES = {
     "emergency_access": ["cases.view", "personal_data.view", "cases.break_glass"],
     "rapporteur": ["stats.view"],
     "auditor": ["audit.view"],
+    "statistician": ["stats.view"],
+    "portal_editor": ["portal.edit"],
+    "plan_reporter": ["coordination.report", "coordination.view"],
+    "observer": ["coordination.view"],
     "data_protection_officer": ["audit.view", "personal_data.view"],
 }
 
@@ -60,8 +64,14 @@ def test_demo_users_are_created_idempotently(demo_directory):
 
 def test_two_factor_demo_users_get_a_fixed_key_that_an_app_can_use(demo_directory):
     logins = {login.username: login for login in demo_users_create()}
-    # Everyone but the working group member and the rapporteur, whose roles show no personal data.
-    needing = {spec.username for spec in DEMO_USERS} - {"demo.workgroup", "demo.rapporteur"}
+    # Everyone but those whose roles here neither show personal data nor publish anything.
+    needing = {spec.username for spec in DEMO_USERS} - {
+        "demo.workgroup",
+        "demo.rapporteur",
+        "demo.statistician",
+        "demo.reporter",
+        "demo.observer",
+    }
     assert {name for name, login in logins.items() if login.totp_key} == needing
     for username in needing:
         user = User.objects.get(username=username)

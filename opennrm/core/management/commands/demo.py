@@ -6,8 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from opennrm.accounts.demo import demo_users_create
 from opennrm.cases.demo import demo_cases_create
+from opennrm.coordination.demo import demo_coordination_create
 from opennrm.core.errors import ApplicationError
 from opennrm.directory.demo import demo_directory_load
+from opennrm.portal.demo import demo_portal_create
+from opennrm.stats.demo import demo_stats_create
 
 
 class Command(BaseCommand):
@@ -33,11 +36,18 @@ class Command(BaseCommand):
             summary = demo_directory_load(path=path)
             logins = demo_users_create()
             cases = demo_cases_create()
+            # After the cases: the statistics of earlier years, the action plan, the public site's content.
+            statistics = demo_stats_create()
+            coordination = demo_coordination_create()
+            portal = demo_portal_create()
         except ApplicationError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"Demo directory: {summary}")
         self.stdout.write("")
         self.stdout.write(f"Demo cases: {cases} ({cases.created} new)")
+        for app_summary in (statistics, coordination, portal):
+            if app_summary:
+                self.stdout.write(app_summary)
         self.stdout.write("")
         self.stdout.write("Demo logins (synthetic accounts, for trying OpenNRM only):")
         width = max(len(login.username) for login in logins)

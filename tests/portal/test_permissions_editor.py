@@ -1,0 +1,1 @@
+COVERED_ROUTES: set[str] = set()
