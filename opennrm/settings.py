@@ -245,5 +245,14 @@ OPENNRM_BASE_URL = os.environ.get("OPENNRM_BASE_URL", "http://127.0.0.1:8000")
 
 # Documents attached to cases: at most this size (they are encrypted in memory before they are stored).
 OPENNRM_DOCUMENT_MAX_BYTES = int(os.environ.get("OPENNRM_DOCUMENT_MAX_MB", "10")) * 1024 * 1024
+# Publication files of the public site (PDF, DOCX, XLSX): where they are stored, the largest accepted, and an
+# optional virus scanner (docs/editor-guide.md, docs/admin-guide.md). Without a scanner files are only type-checked.
+OPENNRM_PORTAL_FILES_DIR = Path(os.environ.get("OPENNRM_PORTAL_FILES_DIR", DATA_DIR / "portal-files"))
+OPENNRM_PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("OPENNRM_PORTAL_UPLOAD_MAX_MB", "20")) * 1024 * 1024
+# A dotted path to a callable `scan(*, content: bytes, filename: str) -> str | None` (None = clean, else the reason),
+# or a command that reads the file on standard input and exits 0 when clean, 1 when infected (e.g. ClamAV:
+# "clamdscan --no-summary -"). Anything else (error, timeout) refuses the file.
+OPENNRM_PORTAL_VIRUS_SCANNER = os.environ.get("OPENNRM_PORTAL_VIRUS_SCANNER", "")
+OPENNRM_PORTAL_VIRUS_SCAN_COMMAND = os.environ.get("OPENNRM_PORTAL_VIRUS_SCAN_COMMAND", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = OPENNRM_DOCUMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = OPENNRM_DOCUMENT_MAX_BYTES + 1024 * 1024

@@ -1,10 +1,14 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from opennrm.api.api import api
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Choosing the display language needs no CSRF token: a forged request could only change a visitor's language,
+    # and without it every public page would have to set a CSRF cookie (the self-check promises none).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", api.urls),
     # Addresses without a language: the sitemap index and robots.txt of the public information resource.
     path("", include("opennrm.portal.root_urls")),

@@ -4,11 +4,35 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from opennrm.portal import caching, ical
+from opennrm.portal.models import Kind
+from opennrm.portal.selectors import last_modified, published_items
+from opennrm.portal.views.public import current_language, page_alternates
+
 logger = logging.getLogger(__name__)
 
 
+HOME_NEWS = 4
+HOME_EVENTS = 4
+
+
 def home(request):
-    return render(request, "core/home.html", {"nav": "home"})
+    """The public front page: what trafficking is, where to get help now, the latest news and upcoming events.
+
+    Staff who are signed in also find their tools here. The public's copy is revalidated cheaply (ETag).
+    """
+    language = current_language()
+
+    def page():
+        context = {
+            "nav": "home",
+            "news": list(published_items(kind=Kind.NEWS, language=language)[:HOME_NEWS]),
+            "events": list(ical.events_upcoming(language=language)[:HOME_EVENTS]),
+            "alternates": page_alternates(request),
+        }
+        return render(request, "core/home.html", context)
+
+    return caching.respond(request, render=page, last_modified=last_modified(language=language), clock=True)
 
 
 def bad_request(request, exception=None):

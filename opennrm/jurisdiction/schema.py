@@ -27,6 +27,7 @@ SECTIONS = (
     "workflow",
     "indicator_sets",
     "statistics",
+    "self_check",
 )
 
 
@@ -412,6 +413,128 @@ class Workflow(Strict):
         return next((e for e in self.referral.legal_duty_exceptions if e.id == exception_id), None)
 
 
+# --- Statistics (docs/pack-format.md, "statistics") ------------------------------------------------------------
+
+# Age bands are named by their bounds, like the cases' own bands: "0-8", "48+".
+AGE_BAND_PATTERN = r"^\d{1,3}(-\d{1,3}|\+)$"
+Country = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
+# The outcomes a case can have in the statistics; the code derives them, the pack says which states and steps
+# count as which.
+OutcomeId = Literal["identified", "not_identified", "in_progress", "refused", "withdrawn"]
+CitizenshipGroupId = Literal["national", "other_eu", "non_eu", "unknown"]
+
+
+class StatisticsCategory(Strict):
+    # Checked against the values the code knows (HTCDS sex and form values) in statistics_validation.py.
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    name: Text
+
+
+class AgeBandCategory(Strict):
+    id: Annotated[str, StringConstraints(pattern=AGE_BAND_PATTERN)]
+    # Whole years, both ends included; no `max`: and older.
+    min: int = Field(ge=0, le=150)
+    max: int | None = Field(default=None, ge=0, le=150)
+    # Without a name the band is shown by its bounds ("0–8", "48+").
+    name: OptionalText = None
+
+
+class CitizenshipGroupCategory(Strict):
+    id: CitizenshipGroupId
+    name: Text
+
+
+class RegionCategory(Strict):
+    id: Id
+    name: Text
+    # Pack municipality ids; a municipality belongs to at most one region.
+    municipalities: list[Id] = Field(default_factory=list)
+
+
+class OutcomeCategory(Strict):
+    id: OutcomeId
+    name: Text
+    # A case that ever went through one of these steps has this outcome (used for `identified`).
+    transitions: list[Id] = Field(default_factory=list)
+    # Otherwise a case whose current state is one of these has it (`in_progress` needs neither: it is the rest).
+    states: list[Id] = Field(default_factory=list)
+
+
+class IdentificationRouteCategory(Strict):
+    id: Id
+    name: Text
+    # The route of a decision: the step taken, or else the kind of institution that took it.
+    transitions: list[Id] = Field(default_factory=list)
+    institution_types: list[Id] = Field(default_factory=list)
+
+
+class ServiceCategory(Strict):
+    id: Id
+    name: Text
+    # A case received the service when it went through one of these steps.
+    transitions: list[Id] = Field(min_length=1)
+
+
+class StatisticsDimensions(Strict):
+    sex: list[StatisticsCategory] = Field(min_length=1)
+    age_band: list[AgeBandCategory] = Field(min_length=1)
+    citizenship_group: list[CitizenshipGroupCategory] = Field(min_length=1)
+    form: list[StatisticsCategory] = Field(min_length=1)
+    region: list[RegionCategory] = Field(default_factory=list)
+    outcome: list[OutcomeCategory] = Field(min_length=1)
+    identification_route: list[IdentificationRouteCategory] = Field(default_factory=list)
+    service: list[ServiceCategory] = Field(default_factory=list)
+
+
+class CitizenshipRules(Strict):
+    # The country's own citizens (empty for a template pack), and the EU member states.
+    national: list[Country] = Field(default_factory=list)
+    eu: list[Country] = Field(default_factory=list)
+
+
+class DifferentialPrivacy(Strict):
+    enabled: bool = False
+    # The privacy budget of one public release, shared by all its tables.
+    epsilon: float = Field(default=1.0, gt=0, le=10)
+
+
+class RegisteredVictims(Strict):
+    # Which outcomes count as a registered victim (Eurostat: identified and presumed victims).
+    outcomes: list[OutcomeId] = Field(min_length=1)
+    note: Text
+
+
+class Publication(Strict):
+    # Table ids of a release shown on the public site and in the public API.
+    public_tables: list[Id] = Field(default_factory=list)
+    differential_privacy: DifferentialPrivacy = Field(default_factory=DifferentialPrivacy)
+    registered_victims: RegisteredVictims
+
+
+class EurostatCode(Strict):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    # Category ids of the dimension that Eurostat counts under `code`.
+    categories: list[str] = Field(min_length=1)
+
+
+class EurostatMapping(Strict):
+    # Citizenship group id -> Eurostat citizenship code.
+    citizenship: list[EurostatCode] = Field(default_factory=list)
+    sex: list[EurostatCode] = Field(default_factory=list)
+    form: list[EurostatCode] = Field(default_factory=list)
+
+
+class Statistics(Strict):
+    # Cells counting fewer people than this are not published (primary suppression).
+    threshold: int = Field(ge=1, le=100)
+    dimensions: StatisticsDimensions
+    citizenship: CitizenshipRules = Field(default_factory=CitizenshipRules)
+    publication: Publication
+    eurostat: EurostatMapping = Field(default_factory=EurostatMapping)
+    # The workflow's consent purpose that lets a case's de-identified record go out in HTCDS (`opennrm htcds export`).
+    htcds_consent_purpose: Id | None = None
+
+
 class Pack(Strict):
     pack: PackMeta
     legal_bases: list[LegalBasis] = Field(default_factory=list)
@@ -424,13 +547,16 @@ class Pack(Strict):
     # Without a workflow the pack describes the model but cases cannot be opened under it.
     workflow: Workflow | None = None
     indicator_sets: list[IndicatorSet] = Field(default_factory=list)
-    # Reserved for the statistics part of the system; kept as data so that packs can already carry it.
-    statistics: dict[str, Any] = Field(default_factory=dict)
+    # Without statistics definitions the statistics use built-in defaults (opennrm/stats/dimensions.py).
+    statistics: Statistics | None = None
+    # The public self-check and help finder: its shape and references are checked by the app that serves it
+    # (opennrm.portal.self_check, registered with `section_check_register`), so the model stays free of it.
+    self_check: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("workflow", mode="before")
+    @field_validator("workflow", "statistics", mode="before")
     @classmethod
-    def _empty_workflow_is_none(cls, value: Any) -> Any:
-        # `workflow: {}` is how a pack says "no case workflow yet".
+    def _empty_section_is_none(cls, value: Any) -> Any:
+        # `workflow: {}` is how a pack says "no case workflow yet"; `statistics: {}` likewise.
         return None if value == {} else value
 
     @property

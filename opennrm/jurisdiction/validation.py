@@ -5,6 +5,7 @@ and a version stored in the database (`validate_content`). Cross-reference check
 data, so one run lists every problem rather than stopping at the first.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from opennrm.jurisdiction.schema import (
     iter_texts,
     nested_model,
 )
+from opennrm.jurisdiction.statistics_validation import statistics_issues
 from opennrm.jurisdiction.workflow_validation import workflow_issues
 
 __all__ = ["PackInvalid", "Path", "Problem", "check_content", "format_path", "validate_content"]
@@ -47,9 +49,7 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        location = (
-            f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
-        )
+        location = f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
         return f"{location}{self.path}: {self.reason}" if self.path else f"{location}{self.reason}"
 
 
@@ -74,6 +74,16 @@ def supported_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+# Apps that serve a pack section of their own (the public self-check) check it beyond its shape; each check takes
+# the pack content and returns (path, reason) pairs like the checks here. Registered in the app's `ready()`.
+_SECTION_CHECKS: list[Callable[[dict], list[tuple[Path, str]]]] = []
+
+
+def section_check_register(check: Callable[[dict], list[tuple[Path, str]]]) -> None:
+    if check not in _SECTION_CHECKS:
+        _SECTION_CHECKS.append(check)
+
+
 def check_content(content: Any) -> tuple[Pack | None, list[tuple[Path, str]]]:
     """The pack built from `content` (None if invalid) and every problem as (path, reason)."""
     if not isinstance(content, dict):
@@ -85,6 +95,8 @@ def check_content(content: Any) -> tuple[Pack | None, list[tuple[Path, str]]]:
     except ValidationError as error:
         issues.extend(_schema_issues(error))
     issues.extend(cross_reference_issues(content))
+    for check in _SECTION_CHECKS:
+        issues.extend(check(content))
     return (pack if not issues else None), issues
 
 
@@ -138,9 +150,7 @@ def _schema_issues(error: ValidationError) -> list[tuple[Path, str]]:
 def _schema_reason(item: dict, path: Path) -> str:
     kind, ctx, value = item["type"], item.get("ctx") or {}, item.get("input")
     if kind == "missing":
-        return (
-            gettext("required section is missing") if len(path) == 1 else gettext("required field is missing")
-        )
+        return gettext("required section is missing") if len(path) == 1 else gettext("required field is missing")
     if kind == "extra_forbidden":
         if len(path) == 1:
             return gettext("unknown section (allowed: %(allowed)s)") % {"allowed": ", ".join(SECTIONS)}
@@ -153,13 +163,9 @@ def _schema_reason(item: dict, path: Path) -> str:
             "%(value)r is not a valid id: use lower-case letters, digits and '_', starting with a letter"
         ) % {"value": value}
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == COUNTRY_PATTERN:
-        return gettext("%(value)r is not an ISO 3166-1 alpha-2 country code (two capital letters)") % {
-            "value": value
-        }
+        return gettext("%(value)r is not an ISO 3166-1 alpha-2 country code (two capital letters)") % {"value": value}
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == WEB_ADDRESS_PATTERN:
-        return gettext("%(value)r is not a web address: it must start with https:// or http://") % {
-            "value": value
-        }
+        return gettext("%(value)r is not a web address: it must start with https:// or http://") % {"value": value}
     if kind == "literal_error":
         return gettext("%(value)r is not allowed; expected %(expected)s") % {
             "value": value,
@@ -205,12 +211,8 @@ def _matrix_issues(content: dict) -> list[tuple[Path, str]]:
             entry, path, "institution_type", types, gettext("unknown institution type '%(id)s'"), False
         )
         issues += unknown_refs(entry, path, "stage", stages, gettext("unknown stage '%(id)s'"), False)
-        issues += unknown_refs(
-            entry, path, "functions", functions, gettext("unknown function '%(id)s'"), True
-        )
-        issues += unknown_refs(
-            entry, path, "legal_basis", bases, gettext("unknown legal basis '%(id)s'"), True
-        )
+        issues += unknown_refs(entry, path, "functions", functions, gettext("unknown function '%(id)s'"), True)
+        issues += unknown_refs(entry, path, "legal_basis", bases, gettext("unknown legal basis '%(id)s'"), True)
         pair = (entry.get("institution_type"), entry.get("stage"))
         if not all(isinstance(part, str) for part in pair):
             continue
@@ -349,17 +351,13 @@ def _translation_issues(content: dict, languages: list[str]) -> list[tuple[Path,
         for language in languages:
             value = text.get(language)
             if value is None or (isinstance(value, str) and not value.strip()):
-                issues.append(
-                    (path, gettext("missing translation for '%(language)s'") % {"language": language})
-                )
+                issues.append((path, gettext("missing translation for '%(language)s'") % {"language": language}))
         for language in text:
             if language not in languages:
                 issues.append(
                     (
                         (*path, language),
-                        gettext(
-                            "language '%(language)s' is not declared by the pack (declared: %(declared)s)"
-                        )
+                        gettext("language '%(language)s' is not declared by the pack (declared: %(declared)s)")
                         % {"language": language, "declared": ", ".join(languages)},
                     )
                 )
@@ -368,13 +366,15 @@ def _translation_issues(content: dict, languages: list[str]) -> list[tuple[Path,
 
 def cross_reference_issues(content: dict) -> list[tuple[Path, str]]:
     """What the schema cannot see: unknown or duplicate ids, unknown capabilities, missing translations,
-    indicator sets whose indicators or rule name dimensions the set does not have, and a case workflow that
-    names what does not exist or cannot run (workflow_validation.py)."""
+    indicator sets whose indicators or rule name dimensions the set does not have, a case workflow that
+    names what does not exist or cannot run (workflow_validation.py), and statistics categories that leave a
+    fact without a place (statistics_validation.py)."""
     languages, issues = _declared_languages(content)
     issues += _duplicate_ids(content)
     issues += _matrix_issues(content)
     issues += _role_issues(content)
     issues += _indicator_set_issues(content)
     issues += workflow_issues(content)
+    issues += statistics_issues(content)
     issues += _translation_issues(content, languages)
     return issues

@@ -1,5 +1,518 @@
-"""Synthetic demo data for this app (loaded by `opennrm demo load`)."""
+"""Synthetic demo content for the public information resource (loaded by `opennrm demo load`), and the tiny
+generated files it attaches to publications (also used by tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from xml.sax.saxutils import escape
+
+from django.db import transaction
+from django.utils import timezone
+
+from opennrm.portal.models import ContentItem, EventCategory, Kind, PublicationType
+from opennrm.portal.services import (
+    EventData,
+    FileUpload,
+    PublicationData,
+    item_create,
+    translation_publish,
+    translation_save,
+)
+
+
+def _pdf_text(text: str) -> str:
+    # The base-14 Helvetica font has no Latvian or Cyrillic letters: letters lose their marks, others become "?".
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii") or "?"
+    return plain.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def tiny_pdf(title: str, lines: tuple[str, ...] = ()) -> bytes:
+    """A valid one-page PDF showing `title` (and a few lines), a few hundred bytes long."""
+    text_ops = [f"BT /F1 18 Tf 72 760 Td ({_pdf_text(title)}) Tj ET"]
+    for number, line in enumerate(lines):
+        text_ops.append(f"BT /F1 11 Tf 72 {730 - 16 * number} Td ({_pdf_text(line)}) Tj ET")
+    stream = "\n".join(text_ops).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def tiny_docx(title: str, paragraphs: tuple[str, ...] = ()) -> bytes:
+    """A minimal Word document (Office Open XML) with a title and paragraphs."""
+    body = "".join(f"<w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>" for text in (title, *paragraphs))
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def tiny_xlsx(title: str, rows: tuple[tuple, ...] = ()) -> bytes:
+    """A one-sheet workbook with a title row and `rows`."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([title])
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --- Demo content ----------------------------------------------------------------------------------------------------
+#
+# News and events are invented and say so ("Demo"). The three publications are real documents of the Latvian
+# cooperation system, so their titles and dates are facts; the summaries are our own, and the attached files are
+# generated placeholders that say they are not the official text.
+
+DEMO_EDITOR = "demo.editor"
+PLACEHOLDER_NOTE = (
+    "Demo placeholder generated by OpenNRM.",
+    "This is not the official document. The official text is published by the Ministry of the Interior.",
+)
+
+
+def _news() -> list[dict]:
+    return [
+        {
+            "slug": "demo-working-group-reviews-referral-mechanism",
+            "days_ago": 3,
+            "publish": ("lv", "en", "ru"),
+            "text": {
+                "lv": (
+                    "Demo: darba grupa pārskata nosūtīšanas mehānismu",
+                    "Starpinstitūciju darba grupa apsprieda, kā ātrāk nodot lietas no atpazīšanas līdz palīdzībai.",
+                    "Šī ir **demonstrācijas ziņa**. Darba grupa pārrunāja, kur nosūtījumi kavējas, un vienojās "
+                    "par nākamajiem soļiem.\n\n## Galvenie secinājumi\n\n- Nosūtījuma atbildes termiņi jāievēro "
+                    "visām iestādēm.\n- Pašvaldību sociālajiem dienestiem vajag vienotu kontaktpunktu sarakstu.",
+                ),
+                "en": (
+                    "Demo: the working group reviews the referral mechanism",
+                    "The inter-institutional working group discussed how cases can move faster from recognition "
+                    "to assistance.",
+                    "This is a **demo news item**. The working group looked at where referrals are delayed and "
+                    "agreed on next steps.\n\n## Main conclusions\n\n- Every institution keeps to the deadlines "
+                    "for answering a referral.\n- Municipal social services need one list of contact points.",
+                ),
+                "ru": (
+                    "Демо: рабочая группа пересматривает механизм направления",
+                    "Межведомственная рабочая группа обсудила, как быстрее передавать дела от распознавания к помощи.",
+                    "Это **демонстрационная новость**. Рабочая группа рассмотрела, где задерживаются направления, "
+                    "и договорилась о дальнейших шагах.\n\n## Основные выводы\n\n- Все учреждения соблюдают "
+                    "сроки ответа на направление.\n- Муниципальным социальным службам нужен единый список "
+                    "контактных лиц.",
+                ),
+            },
+        },
+        {
+            "slug": "demo-training-for-social-workers",
+            "days_ago": 12,
+            "publish": ("lv", "en"),
+            "text": {
+                "lv": (
+                    "Demo: mācības pašvaldību sociālajiem darbiniekiem",
+                    "Sociālie darbinieki mācījās atpazīt cilvēku tirdzniecības pazīmes un izmantot atpazīšanas rīku.",
+                    "Demonstrācijas ziņa par mācībām. Dalībnieki izmēģināja anonīmo pārbaudi un pārrunāja, kurai "
+                    "iestādei zvanīt katrā situācijā.",
+                ),
+                "en": (
+                    "Demo: training for municipal social workers",
+                    "Social workers practised recognising signs of trafficking and using the screening tool.",
+                    "A demo news item about a training day. Participants tried the anonymous screening and "
+                    "discussed which institution to call in each situation.",
+                ),
+            },
+        },
+        {
+            "slug": "demo-summer-awareness-campaign",
+            "days_ago": 20,
+            "publish": ("lv", "ru"),
+            "text": {
+                "lv": (
+                    "Demo: informatīvā kampaņa pirms vasaras darba sezonas",
+                    "Kampaņa atgādina pārbaudīt darba piedāvājumus ārzemēs, pirms parakstīt līgumu.",
+                    "Demonstrācijas ziņa. Pirms došanās strādāt uz ārzemēm pārliecinieties, ka darba devējs ir "
+                    "reģistrēts, un paturiet savu pasi pie sevis.",
+                ),
+                "ru": (
+                    "Демо: информационная кампания перед летним сезоном работ",
+                    "Кампания напоминает проверять предложения работы за границей до подписания договора.",
+                    "Демонстрационная новость. Прежде чем уехать на работу за границу, убедитесь, что работодатель "
+                    "зарегистрирован, и держите свой паспорт при себе.",
+                ),
+            },
+        },
+        {
+            "slug": "demo-annual-statistics-draft",
+            "days_ago": None,
+            "publish": (),
+            "text": {
+                "lv": (
+                    "Demo: gada statistika tiks publicēta pavasarī",
+                    "Melnraksts: šī ziņa vēl nav publiska.",
+                    "Demonstrācijas melnraksts, ko redz tikai redaktori.",
+                ),
+            },
+        },
+    ]
+
+
+def _local_at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def _events(today: dt.date) -> list[dict]:
+    first_of_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    # Two days ahead, but still in this month, so that this month's calendar has an upcoming event.
+    soon = min(today + dt.timedelta(days=2), first_of_next - dt.timedelta(days=1))
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
+    return [
+        {
+            "slug": "demo-seminar-labour-exploitation",
+            "publish": ("lv", "ru"),
+            "event": EventData(
+                starts_at=_local_at(soon, 10),
+                ends_at=_local_at(soon, 13),
+                place="Demo hall, Test Street 1, Riga",
+                organiser="Demo Ministry",
+                category=EventCategory.TRAINING,
+                registration_url="https://example.org/demo-registration",
+            ),
+            "text": {
+                "lv": (
+                    "Demo seminārs: darba ekspluatācijas pazīmes",
+                    "Praktisks seminārs darba inspektoriem un sociālajiem darbiniekiem.",
+                    "Demonstrācijas pasākums. Seminārā aplūkos piemērus, kā atpazīt darba ekspluatāciju, un kā "
+                    "nosūtīt personu uz palīdzību.",
+                ),
+                "ru": (
+                    "Демо-семинар: признаки трудовой эксплуатации",
+                    "Практический семинар для трудовых инспекторов и социальных работников.",
+                    "Демонстрационное мероприятие. На семинаре разберут примеры того, как распознать трудовую "
+                    "эксплуатацию и как направить человека за помощью.",
+                ),
+            },
+        },
+        {
+            "slug": "demo-working-group-meeting",
+            "publish": ("lv",),
+            "event": EventData(
+                starts_at=_local_at(first_of_next.replace(day=12), 14),
+                ends_at=_local_at(first_of_next.replace(day=12), 16),
+                place="Demo Ministry, meeting room 2",
+                organiser="Demo Working Group",
+                category=EventCategory.MEETING,
+            ),
+            "text": {
+                "lv": (
+                    "Demo: darba grupas sēde",
+                    "Kārtējā starpinstitūciju darba grupas sēde.",
+                    "Demonstrācijas pasākums. Darba kārtībā: rīcības plāna izpilde un nosūtījumu statistika.",
+                ),
+            },
+        },
+        {
+            "slug": "demo-conference-cooperation",
+            "publish": ("lv", "en", "ru"),
+            "event": EventData(
+                starts_at=_local_at(first_of_next.replace(day=20), 9),
+                ends_at=_local_at(first_of_next.replace(day=20), 17),
+                place="Demo conference centre, Riga",
+                organiser="Demo Ministry and Demo NGO",
+                category=EventCategory.CONFERENCE,
+                registration_url="https://example.org/demo-conference",
+            ),
+            "text": {
+                "lv": (
+                    "Demo konference: iestāžu sadarbība palīdzības sniegšanā",
+                    "Valsts, pašvaldību un nevalstisko organizāciju pieredzes apmaiņa.",
+                    "Demonstrācijas konference par to, kā iestādes kopā palīdz cilvēku tirdzniecībā cietušajiem.",
+                ),
+                "en": (
+                    "Demo conference: institutions cooperating to help victims",
+                    "State, municipal and non-governmental organisations share their experience.",
+                    "A demo conference about how institutions work together to assist victims of trafficking.",
+                ),
+                "ru": (
+                    "Демо-конференция: сотрудничество учреждений в оказании помощи",
+                    "Обмен опытом государственных, муниципальных и неправительственных организаций.",
+                    "Демонстрационная конференция о том, как учреждения вместе помогают пострадавшим от торговли "
+                    "людьми.",
+                ),
+            },
+        },
+        {
+            "slug": "demo-webinar-orphans-courts",
+            "publish": ("lv", "en", "ru"),
+            "event": EventData(
+                starts_at=_local_at(last_month, 11),
+                ends_at=_local_at(last_month, 12),
+                place="Online",
+                organiser="Demo Working Group",
+                category=EventCategory.TRAINING,
+            ),
+            "text": {
+                "lv": (
+                    "Demo vebinārs bāriņtiesām",
+                    "Kā rīkoties, ja bērns varētu būt cilvēku tirdzniecības upuris.",
+                    "Demonstrācijas vebinārs, kas jau noticis.",
+                ),
+                "en": (
+                    "Demo webinar for orphan's courts",
+                    "What to do when a child may be a victim of trafficking.",
+                    "A demo webinar that has already taken place.",
+                ),
+                "ru": (
+                    "Демо-вебинар для сиротских судов",
+                    "Как действовать, если ребёнок может быть жертвой торговли людьми.",
+                    "Демонстрационный вебинар, который уже состоялся.",
+                ),
+            },
+        },
+    ]
+
+
+def _publications() -> list[dict]:
+    return [
+        {
+            "slug": "general-model",
+            "publication": PublicationData(published_on=dt.date(2017, 12, 13), publication_type=PublicationType.MODEL),
+            "text": {
+                "lv": (
+                    "Vispārējais modelis: starpinstitūciju sadarbības mehānismā iesaistīto institūciju darbības "
+                    "funkcionālā analīze un rīcība cilvēku tirdzniecības upuru atpazīšanā, identificēšanā, "
+                    "palīdzības un atbalsta nodrošināšanā",
+                    "Apraksta, ko katra iestāde dara, kad atpazīst un identificē cilvēku tirdzniecības upuri, un "
+                    "pēc kādiem kritērijiem.",
+                    "Materiāls ir veidots tā, lai to būtu viegli papildināt. OpenNRM publicē šī modeļa aktuālo "
+                    "versiju sadaļā “Modelis”.",
+                ),
+                "en": (
+                    "General Model: functional analysis of the institutions in the inter-institutional cooperation "
+                    "mechanism and their action in recognising, identifying, assisting and supporting victims of "
+                    "trafficking in human beings",
+                    "Describes what each institution does when it recognises and identifies a victim of "
+                    "trafficking, and by which criteria.",
+                    "The material is built so that it is easy to extend. OpenNRM publishes the current version of "
+                    "this model under “The model”.",
+                ),
+                "ru": (
+                    "Общая модель: функциональный анализ деятельности учреждений механизма межведомственного "
+                    "сотрудничества и их действия при распознавании и идентификации жертв торговли людьми, "
+                    "оказании им помощи и поддержки",
+                    "Описывает, что делает каждое учреждение, когда распознаёт и идентифицирует жертву торговли "
+                    "людьми, и по каким критериям.",
+                    "Материал построен так, чтобы его было легко дополнять. OpenNRM публикует действующую версию "
+                    "этой модели в разделе «Модель».",
+                ),
+            },
+        },
+        {
+            "slug": "guidelines-for-municipalities",
+            "publication": PublicationData(
+                published_on=dt.date(2016, 3, 9), publication_type=PublicationType.GUIDELINES
+            ),
+            "text": {
+                "lv": (
+                    "Vadlīnijas pašvaldībām “Stiprinot pašvaldību darbību pret cilvēku tirdzniecību”",
+                    "Rīki vietējām iestādēm, lai tās laikus atpazītu upurus un nodrošinātu palīdzību un aizsardzību.",
+                    "Vadlīnijas tapa Baltijas jūras valstu padomes projektā STROM un ir domātas pašvaldību "
+                    "speciālistiem.",
+                ),
+                "en": (
+                    "Guidelines for municipalities “Strengthening local action against trafficking in human beings”",
+                    "Tools for local institutions to recognise victims in time and provide assistance and protection.",
+                    "The guidelines come from the Council of the Baltic Sea States' STROM project and are meant for "
+                    "municipal practitioners.",
+                ),
+                "ru": (
+                    "Руководство для самоуправлений «Укрепляя действия самоуправлений против торговли людьми»",
+                    "Инструменты для местных учреждений, чтобы вовремя распознавать жертв и обеспечивать помощь и "
+                    "защиту.",
+                    "Руководство подготовлено в проекте STROM Совета государств Балтийского моря и предназначено "
+                    "для специалистов самоуправлений.",
+                ),
+            },
+        },
+        {
+            "slug": "policy-guidelines-2014-2020",
+            "publication": PublicationData(published_on=dt.date(2014, 1, 29), publication_type=PublicationType.POLICY),
+            "text": {
+                "lv": (
+                    "Cilvēku tirdzniecības novēršanas pamatnostādnes 2014.–2020. gadam",
+                    "Valdības politikas plānošanas dokuments cilvēku tirdzniecības novēršanai un apkarošanai.",
+                    "Pamatnostādnes nosaka mērķus un pasākumus novēršanai, upuru aizsardzībai un starpnozaru "
+                    "sadarbībai.",
+                ),
+                "en": (
+                    "Guidelines for preventing trafficking in human beings 2014–2020",
+                    "The government's policy planning document for preventing and combating trafficking.",
+                    "The guidelines set goals and measures for prevention, the protection of victims and "
+                    "cooperation across sectors.",
+                ),
+                "ru": (
+                    "Основные направления предотвращения торговли людьми на 2014–2020 годы",
+                    "Документ планирования политики правительства по предотвращению торговли людьми и борьбе с ней.",
+                    "Документ определяет цели и меры по предотвращению, защите жертв и межотраслевому сотрудничеству.",
+                ),
+            },
+        },
+    ]
+
+
+ABOUT = {
+    "lv": (
+        "Par šo informatīvo resursu",
+        "Valsts informatīvais resurss par cilvēku tirdzniecības novēršanu (demonstrācijas teksts).",
+        "Šeit ir jaunumi, pasākumu kalendārs, publikācijas un informācija par to, kur saņemt palīdzību.\n\n"
+        "Ārkārtas gadījumā zvaniet **112**.",
+    ),
+    "en": (
+        "About this information resource",
+        "The state information resource on preventing trafficking in human beings (demo text).",
+        "Here you find news, the events calendar, publications and where to get help.\n\n"
+        "In an emergency, call **112**.",
+    ),
+    "ru": (
+        "Об этом информационном ресурсе",
+        "Государственный информационный ресурс о предотвращении торговли людьми (демонстрационный текст).",
+        "Здесь вы найдёте новости, календарь мероприятий, публикации и информацию о том, где получить помощь.\n\n"
+        "В экстренном случае звоните **112**.",
+    ),
+}
+
+
+def _create(*, by, kind: str, slug: str, text: dict, publish, when=None, event=None, publication=None, files=()):
+    """One item with its versions; `publish` lists the languages to publish (the others stay drafts)."""
+    first, *others = list(text)
+    title, summary, body = text[first]
+    item = item_create(
+        by=by,
+        kind=kind,
+        language=first,
+        title=title,
+        summary=summary,
+        body=body,
+        slug=slug,
+        change_note="Demo content.",
+        event=event,
+        publication=publication,
+        files=list(files),
+    )
+    for language in others:
+        title, summary, body = text[language]
+        translation_save(
+            by=by, item=item, language=language, title=title, summary=summary, body=body, change_note="Demo content."
+        )
+    for translation in item.translations.filter(language__in=publish):
+        translation = translation_publish(by=by, translation=translation, change_note="Demo content.")
+        if when is not None:
+            # Backdated so that lists show a spread of dates, as a site in use would.
+            type(translation).objects.filter(pk=translation.pk).update(published_at=when)
+    return item
 
 
 def demo_portal_create() -> str:
-    return ""
+    """Demo news, events, publications and an "About" page, written by the demo editor; idempotent."""
+    from opennrm.accounts.models import User
+
+    by = User.objects.filter(username=DEMO_EDITOR).first()
+    if by is None or not by.has_capability("portal.edit"):
+        return "Public site content: skipped (the demo editor with portal.edit is missing)."
+    now = timezone.localtime()
+    created = 0
+    with transaction.atomic():
+        for news in _news():
+            if _exists(Kind.NEWS, news["slug"]):
+                continue
+            when = now - dt.timedelta(days=news["days_ago"]) if news["days_ago"] is not None else None
+            _create(by=by, kind=Kind.NEWS, slug=news["slug"], text=news["text"], publish=news["publish"], when=when)
+            created += 1
+        for event in _events(now.date()):
+            if _exists(Kind.EVENT, event["slug"]):
+                continue
+            _create(
+                by=by,
+                kind=Kind.EVENT,
+                slug=event["slug"],
+                text=event["text"],
+                publish=event["publish"],
+                when=now - dt.timedelta(days=30),
+                event=event["event"],
+            )
+            created += 1
+        for publication in _publications():
+            if _exists(Kind.PUBLICATION, publication["slug"]):
+                continue
+            english_title = publication["text"]["en"][0]
+            files = [
+                FileUpload(
+                    name=f"{publication['slug']}-demo.pdf", content=tiny_pdf(english_title[:80], PLACEHOLDER_NOTE)
+                )
+            ]
+            _create(
+                by=by,
+                kind=Kind.PUBLICATION,
+                slug=publication["slug"],
+                text=publication["text"],
+                publish=("lv", "en", "ru"),
+                when=now - dt.timedelta(days=60),
+                publication=publication["publication"],
+                files=files,
+            )
+            created += 1
+        if not _exists(Kind.PAGE, "about"):
+            _create(by=by, kind=Kind.PAGE, slug="about", text=ABOUT, publish=("lv", "en", "ru"))
+            created += 1
+    return f"Public site content: {created} demo items created ({_count()} in all)."
+
+
+def _exists(kind: str, slug: str) -> bool:
+    return ContentItem.objects.filter(kind=kind, slug=slug).exists()
+
+
+def _count() -> int:
+    return ContentItem.objects.count()

@@ -15,6 +15,7 @@ from opennrm.jurisdiction.models import ModelVersion
 from opennrm.screening import selectors
 from opennrm.screening.engine import combine
 from opennrm.screening.models import Screening
+from opennrm.stats.services.facts import screening_fact_refresh
 
 
 def screening_save(
@@ -75,6 +76,7 @@ def screening_save(
                 purpose="recognition screening",
                 ip_address=ip_address,
             )
+            screening_fact_refresh(screening=screening)
     except IntegrityError:
         # The same screening saved twice at the same moment: the unique key lets one through.
         raise already_saved from None

@@ -36,6 +36,7 @@ from opennrm.cases.services.common import (
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from opennrm.jurisdiction.selectors import version_pack, version_published
+from opennrm.stats.services.facts import case_fact_refresh
 
 COUNTRY_CODE_LENGTH = 2
 MAX_TEXT = 200
@@ -253,6 +254,7 @@ def case_open(
                 "model_version": version.number,
             },
         )
+        case_fact_refresh(case=case)
     return case
 
 
@@ -292,6 +294,7 @@ def person_update(*, by, case: Case, person: PersonData, ip_address: str | None 
             case_event(case=case, kind="person.updated", by=by, details={"fields": changed})
             # Which fields changed, never their values: the audit log must not hold personal data.
             case_audit(action="person.updated", case=case, by=by, new_values={"fields": changed}, ip_address=ip_address)
+            case_fact_refresh(case=case)
     return record
 
 

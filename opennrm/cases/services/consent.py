@@ -26,6 +26,7 @@ from opennrm.cases.services.common import (
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError
 from opennrm.directory.models import Institution, InstitutionType
+from opennrm.stats.services.facts import case_fact_refresh
 
 DETAILS_MAX = 500
 NOTE_MAX = 5000
@@ -157,6 +158,8 @@ def consent_withdraw(*, by, consent: Consent, note: str = "", ip_address: str | 
         lapsed = referrals_withdraw_waiting(
             referrals=waiting.select_for_update(of=("self",)), by=by, cause="consent_withdrawn", ip_address=ip_address
         )
+        if lapsed:
+            case_fact_refresh(case=case)
         details = {"consent": consent.pk, "purpose": consent.purpose, "referrals_withdrawn": lapsed}
         case_event(case=case, kind="consent.withdrawn", by=by, details=details)
         case_audit(action="consent.withdrawn", case=case, by=by, new_values=details, ip_address=ip_address)

@@ -30,6 +30,7 @@ from opennrm.cases.workflow import deadline_due
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
 from opennrm.directory.models import Institution
+from opennrm.stats.services.facts import case_fact_refresh
 
 MESSAGE_MAX = 5000
 JUSTIFICATION_MIN = 20
@@ -200,7 +201,9 @@ def referral_send(
             new_values={**details, "flagged": referral.needs_review},
             ip_address=ip_address,
         )
-        case_trigger(case=case, trigger="referral_sent", by=by, ip_address=ip_address)
+        if case_trigger(case=case, trigger="referral_sent", by=by, ip_address=ip_address) is None:
+            # A step taken refreshes the statistics itself.
+            case_fact_refresh(case=case)
         notify(
             users=institution_staff(institution=to_institution, roles=rules.receiving_roles),
             kind="referral.received",
@@ -295,7 +298,8 @@ def referral_accept(*, by, referral_id: int, ip_address: str | None = None) -> R
         details = {"referral": referral.pk, "institution": referral.to_institution.code}
         case_event(case=case, kind="referral.accepted", by=by, details=details)
         case_audit(action="referral.accepted", case=case, by=by, new_values=details, ip_address=ip_address)
-        case_trigger(case=case, trigger="referral_accepted", by=by, ip_address=ip_address)
+        if case_trigger(case=case, trigger="referral_accepted", by=by, ip_address=ip_address) is None:
+            case_fact_refresh(case=case)
         notify(
             users=_sending_side(referral),
             kind="referral.accepted",
@@ -326,6 +330,7 @@ def referral_decline(*, by, referral_id: int, reason: str, ip_address: str | Non
         details = {"referral": referral.pk, "institution": referral.to_institution.code}
         case_event(case=case, kind="referral.declined", by=by, details=details)
         case_audit(action="referral.declined", case=case, by=by, new_values=details, ip_address=ip_address)
+        case_fact_refresh(case=case)
         notify(
             users=_sending_side(referral),
             kind="referral.declined",
@@ -357,6 +362,7 @@ def referral_withdraw(*, by, referral_id: int, ip_address: str | None = None) ->
             )
         referral.case = case
         referrals_withdraw_waiting(referrals=[referral], by=by, cause="sender", ip_address=ip_address)
+        case_fact_refresh(case=case)
     return referral
 
 

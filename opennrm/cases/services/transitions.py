@@ -41,6 +41,7 @@ from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, NotFoundOrForbidden
 from opennrm.core.i18n import localized
 from opennrm.jurisdiction.schema import Transition, Workflow
+from opennrm.stats.services.facts import case_fact_refresh
 
 REASON_MAX = 5000
 ENDED_KINDS = ("outcome", "closed")
@@ -233,6 +234,7 @@ def apply_transition(
             key=f"transition:{record.pk}",
             details={"transition": transition.id, "to": steps.to_state},
         )
+    case_fact_refresh(case=case)
     return record
 
 

@@ -1,0 +1,1 @@
+"""Pages of the coordination module: plans, reports, the working group, the dashboard and exports."""

@@ -1,0 +1,213 @@
+"""The events calendar: which published events fall on which days of a month, which are upcoming or past, and
+the same events as iCalendar (RFC 5545) for calendar applications.
+
+Days are local days (settings.TIME_ZONE): an event from 18:00 to 02:00 shows on both evenings' dates. An event
+without an end lasts until the end of the day it starts on.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import icalendar
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from opennrm.portal.models import ContentTranslation, Kind
+from opennrm.portal.rendering import plain_text
+from opennrm.portal.selectors import published_items
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the months the calendar pages answer for; others are "not found"
+PRODUCT_ID = "-//OpenNRM//Public information resource//EN"
+# Calendar applications that subscribe to the feed look again after this long.
+REFRESH = dt.timedelta(hours=6)
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of the month and of the next one, in local time."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime(year, month, 1, tzinfo=zone)
+    following = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
+    return start, following
+
+
+def shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def is_valid_month(year: int, month: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12
+
+
+def _events(language: str, category: str | None) -> QuerySet[ContentTranslation]:
+    events = published_items(kind=Kind.EVENT, language=language)
+    if category:
+        events = events.filter(item__event__category=category)
+    return events
+
+
+def events_in_month(*, language: str, year: int, month: int, category: str | None = None) -> list[ContentTranslation]:
+    """Published events that take place, at least partly, within the month, by start."""
+    start, following = month_bounds(year, month)
+    overlapping = Q(item__event__starts_at__gte=start) | Q(item__event__ends_at__gt=start)
+    return list(
+        _events(language, category)
+        .filter(overlapping, item__event__starts_at__lt=following)
+        .order_by("item__event__starts_at", "pk")
+    )
+
+
+def _start_of_today(now: dt.datetime) -> dt.datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _not_over(now: dt.datetime) -> Q:
+    return Q(item__event__ends_at__gte=now) | Q(
+        item__event__ends_at__isnull=True, item__event__starts_at__gte=_start_of_today(now)
+    )
+
+
+def events_upcoming(
+    *, language: str, category: str | None = None, now: dt.datetime | None = None
+) -> QuerySet[ContentTranslation]:
+    """Events not over yet (running now or to come), soonest first."""
+    return _events(language, category).filter(_not_over(now or timezone.now())).order_by("item__event__starts_at", "pk")
+
+
+def events_past(
+    *, language: str, category: str | None = None, now: dt.datetime | None = None
+) -> QuerySet[ContentTranslation]:
+    """Events that are over, most recent first."""
+    return (
+        _events(language, category).exclude(_not_over(now or timezone.now())).order_by("-item__event__starts_at", "-pk")
+    )
+
+
+def event_days(translation: ContentTranslation) -> tuple[dt.date, dt.date]:
+    """The first and last local day an event takes place on."""
+    details = translation.item.event
+    starts = timezone.localtime(details.starts_at)
+    if details.ends_at is None or details.ends_at <= details.starts_at:
+        return starts.date(), starts.date()
+    ends = timezone.localtime(details.ends_at)
+    last = ends.date()
+    if ends.time() == dt.time(0, 0):  # ending at midnight: the day before was the last one
+        last -= dt.timedelta(days=1)
+    return starts.date(), max(last, starts.date())
+
+
+def is_over(translation: ContentTranslation, *, now: dt.datetime | None = None) -> bool:
+    details = translation.item.event
+    now = now or timezone.now()
+    if details.ends_at is not None:
+        return details.ends_at < now
+    return details.starts_at < _start_of_today(now)
+
+
+# --- The month as a grid of weeks ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_month: bool
+    is_today: bool
+    events: list[ContentTranslation] = field(default_factory=list)
+
+
+@dataclass
+class MonthGrid:
+    year: int
+    month: int
+    weekdays: list[int]  # 0 = Monday … 6 = Sunday, in the order of the columns
+    weeks: list[list[Day]]
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def event_count(self) -> int:
+        return len({t.pk for week in self.weeks for day in week if day.in_month for t in day.events})
+
+
+def month_grid(
+    *, year: int, month: int, events: Iterable[ContentTranslation], first_weekday: int, today: dt.date
+) -> MonthGrid:
+    """Whole weeks covering the month (`first_weekday`: 0 Monday … 6 Sunday); each of its days lists its events."""
+    weeks = calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(year, month)
+    days = {day: Day(date=day, in_month=day.month == month, is_today=day == today) for week in weeks for day in week}
+    month_first = dt.date(year, month, 1)
+    month_last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    for translation in events:
+        first, last = event_days(translation)
+        # Only the month's own days: a neighbouring month's events are listed on that month's page.
+        day = max(first, month_first)
+        while day <= min(last, month_last):
+            days[day].events.append(translation)
+            day += dt.timedelta(days=1)
+    return MonthGrid(
+        year=year,
+        month=month,
+        weekdays=[(first_weekday + n) % 7 for n in range(7)],
+        weeks=[[days[day] for day in week] for week in weeks],
+    )
+
+
+# --- iCalendar -----------------------------------------------------------------------------------------------------
+
+
+def _description(translation: ContentTranslation, url: str) -> str:
+    details = translation.item.event
+    lines = [translation.summary.strip() or plain_text(translation.body, limit=500)]
+    if details.organiser:
+        lines.append(gettext("Organiser: %(organiser)s") % {"organiser": details.organiser})
+    if details.registration_url:
+        lines.append(gettext("Registration: %(url)s") % {"url": details.registration_url})
+    lines.append(gettext("More information: %(url)s") % {"url": url})
+    return "\n\n".join(line for line in lines if line)
+
+
+def _vevent(translation: ContentTranslation, *, url: str, host: str) -> icalendar.Event:
+    item = translation.item
+    details = item.event
+    revised = max(translation.updated_at, item.updated_at)
+    event = icalendar.Event()
+    # One identifier per event whatever the language, so a calendar holding two language feeds shows it once.
+    event.add("uid", f"opennrm-event-{item.pk}@{host}")
+    event.add("dtstamp", revised.astimezone(dt.UTC))
+    event.add("last-modified", revised.astimezone(dt.UTC))
+    event.add("created", item.created_at.astimezone(dt.UTC))
+    event.add("dtstart", details.starts_at.astimezone(dt.UTC))
+    if details.ends_at is not None and details.ends_at > details.starts_at:
+        event.add("dtend", details.ends_at.astimezone(dt.UTC))
+    event.add("summary", translation.title)
+    event.add("description", _description(translation, url))
+    if details.place:
+        event.add("location", details.place)
+    event.add("categories", [str(details.get_category_display())])
+    event.add("url", url)
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def calendar_bytes(events: Iterable[tuple[ContentTranslation, str]], *, name: str, host: str) -> bytes:
+    """An iCalendar file of `events`, each given with the absolute address of its page."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODUCT_ID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-caldesc", name)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
+    for translation, url in events:
+        cal.add_component(_vevent(translation, url=url, host=host))
+    return cal.to_ical()

@@ -1,0 +1,129 @@
+"""Searching published content: the site search (every kind, one language) and the publications list's filters.
+
+Matching ignores case and Latvian diacritics ("cilveku" finds "Cilvēku", "ТОРГОВЛЯ" finds "торговля") on SQLite
+and on PostgreSQL alike. SQLite's own LIKE and LOWER know only ASCII letters, so there the folding is a Python
+function registered on the connection; PostgreSQL does the same with LOWER and TRANSLATE. Both fold with the same
+table, so a term and a text meet in the same form. Every word of the query must occur (in the title, the summary
+or the text); items whose title holds every word come first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from functools import reduce
+
+from django.db.models import BooleanField, Case, Func, Prefetch, Q, QuerySet, TextField, Value, When
+from django.utils import timezone
+
+from opennrm.portal.models import ContentTranslation, Kind, PublicationFile
+from opennrm.portal.selectors import published_items
+
+MAX_TERMS = 8
+MIN_TERM_LENGTH = 2
+# Lower-case letters with diacritics → the plain letter a reader may type instead (Latvian, and Russian "ё").
+FOLD_FROM = "āčēģīķļņōŗšūžё"
+FOLD_TO = "acegiklnorsuzе"
+_FOLD_TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
+SQLITE_FUNCTION = "opennrm_fold"
+SEARCHABLE_KINDS = (Kind.NEWS, Kind.EVENT, Kind.PUBLICATION, Kind.PAGE)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, as the database folds the texts it compares."""
+    return (text or "").lower().translate(_FOLD_TABLE)
+
+
+def search_terms(query: str) -> list[str]:
+    """The folded words of a query worth matching (at most MAX_TERMS, each at least MIN_TERM_LENGTH long)."""
+    terms: list[str] = []
+    for word in fold(query).split():
+        word = word.strip(".,;:!?\"'«»„“”()[]")
+        if len(word) >= MIN_TERM_LENGTH and word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+class Folded(Func):
+    """fold(text) in SQL."""
+
+    arity = 1
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="LOWER", **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, function="LOWER", **extra_context)
+        return f"TRANSLATE({sql}, %s, %s)", [*params, FOLD_FROM, FOLD_TO]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        # Registering again is harmless and cheap; it keeps the function on every new connection.
+        connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+        return super().as_sql(compiler, connection, function=SQLITE_FUNCTION, **extra_context)
+
+
+def _matching(rows: QuerySet[ContentTranslation], terms: list[str], fields: tuple[str, ...]) -> QuerySet:
+    rows = rows.annotate(**{f"folded_{name}": Folded(name) for name in fields})
+    for term in terms:
+        rows = rows.filter(reduce(operator.or_, (Q(**{f"folded_{name}__contains": term}) for name in fields)))
+    return rows
+
+
+def site_search(*, query: str, language: str, now: dt.datetime | None = None) -> QuerySet[ContentTranslation]:
+    """Published content of every kind in `language` containing every word of `query`; best matches first."""
+    terms = search_terms(query)
+    if not terms:
+        return ContentTranslation.objects.none()
+    now = now or timezone.now()
+    visible = reduce(
+        operator.or_, (published_items(kind=kind, language=language, now=now) for kind in SEARCHABLE_KINDS)
+    )
+    found = _matching(visible, terms, ("title", "summary", "body"))
+    in_title = reduce(operator.and_, (Q(folded_title__contains=term) for term in terms))
+    return found.annotate(
+        title_match=Case(When(in_title, then=Value(True)), default=Value(False), output_field=BooleanField())
+    ).order_by("-title_match", "-published_at", "-pk")
+
+
+def publications_search(
+    *,
+    language: str,
+    query: str = "",
+    year: int | None = None,
+    publication_type: str | None = None,
+    file_language: str | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[ContentTranslation]:
+    """Published publications in `language`, newest first, narrowed by words in the title or summary, the year of
+    publication, the type, and the language of their files."""
+    rows = published_items(kind=Kind.PUBLICATION, language=language, now=now)
+    terms = search_terms(query)
+    if terms:
+        rows = _matching(rows, terms, ("title", "summary"))
+    if year:
+        rows = rows.filter(item__publication__published_on__year=year)
+    if publication_type:
+        rows = rows.filter(item__publication__publication_type=publication_type)
+    if file_language:
+        # A file in a language is downloadable while the publication's version in that language is public.
+        rows = rows.filter(
+            item__in=PublicationFile.objects.filter(language=file_language).values("item_id")
+        ).filter(item__in=published_items(kind=Kind.PUBLICATION, language=file_language, now=now).values("item_id"))
+    return rows.order_by("-item__publication__published_on", "-published_at", "-pk")
+
+
+def publication_years(*, language: str, now: dt.datetime | None = None) -> list[int]:
+    """The years in which the publications readable in `language` came out, latest first."""
+    dates = published_items(kind=Kind.PUBLICATION, language=language, now=now).dates(
+        "item__publication__published_on", "year", order="DESC"
+    )
+    return [day.year for day in dates]
+
+
+def with_files(rows: QuerySet[ContentTranslation], *, languages: tuple[str, ...]) -> QuerySet[ContentTranslation]:
+    """The same rows, each item with `public_files`: its language-free files and those in `languages` (the reader's,
+    and the one the list is filtered by), in one more query for the whole page."""
+    files = PublicationFile.objects.filter(language__in=("", *languages)).order_by("language", "original_name")
+    return rows.prefetch_related(Prefetch("item__files", queryset=files, to_attr="public_files"))

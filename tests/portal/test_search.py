@@ -1,0 +1,126 @@
+"""Site search over published content in one language: case and Latvian diacritics ignored on every database."""
+
+from __future__ import annotations
+
+import pytest
+
+from opennrm.portal import search
+from opennrm.portal.models import Kind, Status
+from tests.portal.conftest import make_content
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [("Cilvēku TIRDZNIECĪBA", "cilveku tirdznieciba"), ("ĢĶĻŅŠŪŽČĀ", "gklnsuzca"), ("Ёлка ТОРГОВЛЯ", "елка торговля")],
+)
+def test_fold(text, folded):
+    assert search.fold(text) == folded
+
+
+def test_search_terms_skip_short_words_and_repeats_and_keep_eight():
+    assert search.search_terms("a  Cilvēku, cilveku (tirdzniecība)!") == ["cilveku", "tirdznieciba"]
+    assert len(search.search_terms(" ".join(f"word{n}" for n in range(20)))) == search.MAX_TERMS
+    assert search.search_terms("a b ,") == []
+
+
+@pytest.fixture
+def texts(portal_content):
+    now = portal_content.now
+    make_content(
+        kind=Kind.NEWS,
+        slug="latvian-words",
+        versions={"lv": (Status.PUBLISHED, now)},
+        title="Cilvēku tirdzniecības novēršana",
+    )
+    make_content(
+        kind=Kind.NEWS,
+        slug="russian-words",
+        versions={"ru": (Status.PUBLISHED, now)},
+        title="Торговля людьми: новые рекомендации",
+    )
+    make_content(
+        kind=Kind.EVENT,
+        slug="seminar",
+        versions={"lv": (Status.PUBLISHED, now)},
+        title="Seminārs pašvaldībām",
+        event={"starts_at": now},
+    )
+    return portal_content
+
+
+def titles(rows) -> list[str]:
+    return [row.title for row in rows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("lv", "tirdzniecības", ["Cilvēku tirdzniecības novēršana (lv)"]),
+        ("lv", "TIRDZNIECIBAS noversana", ["Cilvēku tirdzniecības novēršana (lv)"]),
+        ("lv", "ĒKU", ["Cilvēku tirdzniecības novēršana (lv)"]),
+        ("ru", "торговля", ["Торговля людьми: новые рекомендации (ru)"]),
+        ("ru", "ТОРГОВЛЯ ЛЮДЬМИ", ["Торговля людьми: новые рекомендации (ru)"]),
+        ("en", "tirdzniecības", []),  # other languages' content is not searched
+        ("lv", "seminars pasvaldibam", ["Seminārs pašvaldībām (lv)"]),
+        ("lv", "tirdzniecības seminārs", []),  # every word must occur
+        ("lv", "100%", []),
+        ("lv", "a_b", []),
+    ],
+)
+def test_site_search_matches_every_word_ignoring_case_and_diacritics(texts, language, query, expected):
+    assert titles(search.site_search(query=query, language=language)) == expected
+
+
+@pytest.mark.django_db
+def test_site_search_covers_every_kind_but_only_what_is_published(texts):
+    found = titles(search.site_search(query="summary", language="en"))
+    assert set(found) == {"All languages (en)", "Past event (en)", "General Model (en)", "About (en)"}
+    assert not titles(search.site_search(query="draft news", language="en"))
+    assert not titles(search.site_search(query="archived", language="en"))
+
+
+@pytest.mark.django_db
+def test_site_search_reads_the_text_and_ranks_title_matches_first(texts):
+    from opennrm.portal.models import ContentTranslation
+
+    # Published after the "About" page, so by date alone it would come first.
+    newer = make_content(
+        kind=Kind.PAGE, slug="mentions-it", versions={"en": (Status.PUBLISHED, texts.now)}, title="Something else"
+    )
+    ContentTranslation.objects.filter(item=newer).update(body="All *about* the model, in the text only.")
+    assert titles(search.site_search(query="about", language="en")) == ["About (en)", "Something else (en)"]
+
+
+@pytest.mark.django_db
+def test_search_page_lists_results_with_their_kind(client, texts):
+    response = client.get("/lv/search/", {"q": "tirdzniecibas"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="/lv/news/latvian-words/"' in page
+    assert "1 rezultāts" in page or "1 result" in page
+    seminar = client.get("/lv/search/", {"q": "seminārs"}).content.decode()
+    assert 'href="/lv/event/seminar/"' in seminar
+
+
+@pytest.mark.django_db
+def test_search_page_without_a_query_shows_the_form(client, texts):
+    response = client.get("/en/search/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="q"' in page and "result-count" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["a", "x" * 201])
+def test_search_page_refuses_a_query_it_cannot_use(client, texts, query):
+    response = client.get("/en/search/", {"q": query})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "error-summary" in page and "Search for:" in page
+
+
+@pytest.mark.django_db
+def test_search_page_keeps_its_queries_few(client, texts, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        assert client.get("/en/search/", {"q": "summary"}).status_code == 200
