@@ -47,5 +47,11 @@ benchmark-cases: install
 	$(BIN)/pip install --quiet -e '.[server]'
 	$(BIN)/python benchmarks/cases_run.py --database-url $(BENCHMARK_DATABASE_URL)
 
+## The public information resource over HTTP: 100 → 1 000 news items, 50 → 500 events, anonymous visitors, on PostgreSQL
+.PHONY: benchmark-portal
+benchmark-portal: install
+	$(BIN)/pip install --quiet -e '.[server]'
+	$(BIN)/python benchmarks/portal_run.py --database-url $(BENCHMARK_DATABASE_URL)
+
 clean:
 	rm -rf $(VENV) node_modules var

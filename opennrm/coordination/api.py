@@ -371,7 +371,10 @@ def coordination_measure_update(request, payload: MeasureUpdateIn, measure_id: i
         if name in changes and changes[name] is None:
             raise ApplicationError(gettext("This field cannot be empty."), field=name)
     if "goal" in changes:
-        changes["goal"] = selectors.access_goal(user=user, plan=measure.plan, code=changes["goal"])
+        try:
+            changes["goal"] = selectors.access_goal(user=user, plan=measure.plan, code=changes["goal"])
+        except NotFoundOrForbidden:
+            raise ApplicationError(gettext("The plan has no goal with this code."), field="goal") from None
     measure = services.measure_update(measure=measure, by=user, change_note=payload.change_note, **changes)
     measure = selectors.access_measure(user=user, measure_id=measure.pk)
     return _measure_out(measure, plan_code=measure.plan.code, goal_code=measure.goal.code)

@@ -62,8 +62,8 @@ class PlanVersion(models.Model):
     """What the plan said after one change: a full snapshot, who changed it and why."""
 
     class Source(models.TextChoices):
-        IMPORT = "import", _("Import")
-        EDIT = "edit", _("Edit")
+        IMPORT = "import", _("Imported from a file")
+        EDIT = "edit", _("Changed in OpenNRM")
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

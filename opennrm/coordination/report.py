@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from opennrm.coordination import selectors
 from opennrm.coordination.models import ActionPlan, Measure, MeasureStatus, ReportingPeriod, ReviewState
@@ -409,7 +409,7 @@ def progress_report_html(
                 "language": language,
                 "today": today,
                 "today_text": date_format(today, "DATE_FORMAT"),
-                "document_title": pgettext("document", "Progress report on the action plan"),
+                "document_title": gettext("Progress report on the action plan"),
             },
         )
 

@@ -24,14 +24,20 @@ MIN_TERM_LENGTH = 2
 # Lower-case letters with diacritics → the plain letter a reader may type instead (Latvian, and Russian "ё").
 FOLD_FROM = "āčēģīķļņōŗšūžё"
 FOLD_TO = "acegiklnorsuzе"
-_FOLD_TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
+_FOLD_PAIRS = tuple(zip(FOLD_FROM, FOLD_TO, strict=True))
 SQLITE_FUNCTION = "opennrm_fold"
 SEARCHABLE_KINDS = (Kind.NEWS, Kind.EVENT, Kind.PUBLICATION, Kind.PAGE)
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics, as the database folds the texts it compares."""
-    return (text or "").lower().translate(_FOLD_TABLE)
+    text = (text or "").lower()
+    # A replace per letter (in C) is several times quicker than str.translate over a page of text, which matters:
+    # on SQLite this runs for every row a search reads.
+    for letter, plain in _FOLD_PAIRS:
+        if letter in text:
+            text = text.replace(letter, plain)
+    return text
 
 
 def search_terms(query: str) -> list[str]:
@@ -108,9 +114,9 @@ def publications_search(
         rows = rows.filter(item__publication__publication_type=publication_type)
     if file_language:
         # A file in a language is downloadable while the publication's version in that language is public.
-        rows = rows.filter(
-            item__in=PublicationFile.objects.filter(language=file_language).values("item_id")
-        ).filter(item__in=published_items(kind=Kind.PUBLICATION, language=file_language, now=now).values("item_id"))
+        rows = rows.filter(item__in=PublicationFile.objects.filter(language=file_language).values("item_id")).filter(
+            item__in=published_items(kind=Kind.PUBLICATION, language=file_language, now=now).values("item_id")
+        )
     return rows.order_by("-item__publication__published_on", "-published_at", "-pk")
 
 

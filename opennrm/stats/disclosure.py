@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import ceil, floor
+from math import lcm
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -32,6 +32,8 @@ SECONDARY = "secondary"
 SECONDARY_DISPLAY = "x"
 
 Key = tuple[tuple[str, str], ...]
+# Coefficients and values of the equations: whole numbers while they can be, exact fractions otherwise.
+Number = int | Fraction
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ class _System:
         self.index: dict[Key, int] = {}
         self.slots: list[_Slot | None] = []
         self.latent: list[bool] = []
-        self.equations: list[dict[int, Fraction]] = []
+        self.equations: list[dict[int, Number]] = []
         self._solved: dict[tuple, dict[int, tuple[int, str]]] = {}
         self.rank: dict[int, int] = {}
         self.positions: dict[str, dict[tuple[int | None, int | None], int]] = {}
@@ -258,10 +260,10 @@ class _System:
             self._equation(parts, self.index[key])
 
     def _equation(self, parts: Sequence[int], total: int) -> None:
-        equation: dict[int, Fraction] = {}
+        equation: dict[int, Number] = {}
         for q in parts:
-            equation[q] = equation.get(q, 0) + Fraction(1)
-        equation[total] = equation.get(total, 0) - Fraction(1)
+            equation[q] = equation.get(q, 0) + 1
+        equation[total] = equation.get(total, 0) - 1
         equation = {q: c for q, c in equation.items() if c}
         if equation:
             self.equations.append(equation)
@@ -270,7 +272,7 @@ class _System:
         # Nobody sees a latent quantity, so only the relations among the others matter: each latent is solved
         # from one equation and substituted into the rest (Gaussian elimination of those columns alone), and
         # the equations left hold real quantities only. A latent in a single equation simply drops it.
-        equations = [{q: Fraction(c) for q, c in e.items()} for e in self.equations]
+        equations = [dict(e) for e in self.equations]
         holding: dict[int, set[int]] = {}
         for e, equation in enumerate(equations):
             for q in equation:
@@ -290,7 +292,7 @@ class _System:
                 if e == pivot:
                     continue
                 row = equations[e]
-                factor = row[latent] / lead
+                factor = _divide(row[latent], lead)
                 for q, c in pivot_row.items():
                     value = row.get(q, 0) - factor * c
                     if value:
@@ -328,9 +330,19 @@ class _System:
 # --- the auditor --------------------------------------------------------------------------------------------------
 
 
-def _reduce(rows: Iterable[tuple[dict[int, Fraction], Fraction]]) -> dict[int, tuple[dict[int, Fraction], Fraction]]:
+def _divide(value: Number, by: Number) -> Number:
+    """Exact division; whole numbers stay whole numbers when they can (the equations are mostly ±1)."""
+    if by == 1:
+        return value
+    if by == -1:
+        return -value
+    quotient = Fraction(value) / by
+    return quotient.numerator if quotient.denominator == 1 else quotient
+
+
+def _reduce(rows: Iterable[tuple[dict[int, Number], Number]]) -> dict[int, tuple[dict[int, Number], Number]]:
     """Reduced row echelon form, kept as pivot column -> (row, right-hand side); exact, deterministic."""
-    pivots: dict[int, tuple[dict[int, Fraction], Fraction]] = {}
+    pivots: dict[int, tuple[dict[int, Number], Number]] = {}
     for coefficients, rhs in rows:
         row = dict(coefficients)
         for col in [c for c in row if c in pivots]:
@@ -351,8 +363,8 @@ def _reduce(rows: Iterable[tuple[dict[int, Fraction], Fraction]]) -> dict[int, t
             continue
         col = min(row)
         lead = row[col]
-        row = {c: v / lead for c, v in row.items()}
-        rhs /= lead
+        row = {c: _divide(v, lead) for c, v in row.items()}
+        rhs = _divide(rhs, lead)
         for other, (other_row, other_rhs) in list(pivots.items()):
             factor = other_row.get(col)
             if factor:
@@ -367,12 +379,18 @@ def _reduce(rows: Iterable[tuple[dict[int, Fraction], Fraction]]) -> dict[int, t
     return pivots
 
 
-Bound = Fraction | None
+Bound = int | None
 
 
-def _narrow(
-    rows: Sequence[tuple[dict[int, Fraction], Fraction]], low: dict[int, Bound], high: dict[int, Bound]
-) -> None:
+def _integral(row: Mapping[int, Number], rhs: Number) -> tuple[dict[int, int], int]:
+    """The same equation with whole-number coefficients (both sides times the common denominator)."""
+    if isinstance(rhs, int) and all(isinstance(c, int) for c in row.values()):
+        return dict(row), rhs
+    scale = lcm(Fraction(rhs).denominator, *(Fraction(c).denominator for c in row.values()))
+    return {q: int(c * scale) for q, c in row.items()}, int(rhs * scale)
+
+
+def _narrow(rows: Sequence[tuple[dict[int, int], int]], low: dict[int, Bound], high: dict[int, Bound]) -> None:
     """Tighten integer ranges through the equations until nothing changes (bounded rounds; always sound)."""
     for _round in range(60):
         changed = False
@@ -380,8 +398,8 @@ def _narrow(
             # a_t * x_t = rhs - sum(c * x) over the others, so the others' extreme values bound x_t. Each term's
             # least and most contribution to -c * x, with the number of unbounded ones, is summed once per row.
             terms = {q: _term(c, low[q], high[q]) for q, c in row.items()}
-            least_sum = sum((t[0] for t in terms.values() if t[0] is not None), Fraction(0))
-            most_sum = sum((t[1] for t in terms.values() if t[1] is not None), Fraction(0))
+            least_sum = sum(t[0] for t in terms.values() if t[0] is not None)
+            most_sum = sum(t[1] for t in terms.values() if t[1] is not None)
             least_open = sum(1 for t in terms.values() if t[0] is None)
             most_open = sum(1 for t in terms.values() if t[1] is None)
             for target, a in row.items():
@@ -391,17 +409,15 @@ def _narrow(
                 least = None if least is None else rhs + least
                 most = None if most is None else rhs + most
                 if a < 0:
-                    least, most = (None if most is None else most / a), (None if least is None else least / a)
-                else:
-                    least, most = (None if least is None else least / a), (None if most is None else most / a)
+                    least, most = most, least
                 if least is not None:
-                    value = Fraction(ceil(least))
+                    value = -(-least // a)
                     current = low[target]
                     if current is None or value > current:
                         low[target] = value
                         changed = True
                 if most is not None:
-                    value = Fraction(floor(most))
+                    value = most // a
                     current = high[target]
                     if current is None or value < current:
                         high[target] = value
@@ -410,14 +426,14 @@ def _narrow(
             return
 
 
-def _term(c: Fraction, lo: Bound, hi: Bound) -> tuple[Bound, Bound]:
+def _term(c: int, lo: Bound, hi: Bound) -> tuple[Bound, Bound]:
     """The least and most value of -c * x for x in [lo, hi] (None: unbounded)."""
     if c > 0:
         return (None if hi is None else -c * hi), (None if lo is None else -c * lo)
     return (None if lo is None else -c * lo), (None if hi is None else -c * hi)
 
 
-def _without(total: Fraction, open_terms: int, own: Bound) -> Bound:
+def _without(total: int, open_terms: int, own: Bound) -> Bound:
     """The sum of the other terms: unbounded if any other term is."""
     if own is None:
         return total if open_terms == 1 else None
@@ -426,11 +442,11 @@ def _without(total: Fraction, open_terms: int, own: Bound) -> Bound:
 
 def _known_range(status: str, threshold: int) -> tuple[Bound, Bound]:
     if status == PRIMARY:
-        return Fraction(1), Fraction(threshold - 1)
+        return 1, threshold - 1
     if status == SECONDARY:
         # Every non-zero count under the threshold is a primary cell, so a secondary one is at least the threshold.
-        return Fraction(threshold), None
-    return Fraction(0), None
+        return threshold, None
+    return 0, None
 
 
 def _audit_component(
@@ -484,11 +500,11 @@ def _audit_block(
     hidden: Mapping[int, str],
     threshold: int,
 ) -> dict[int, tuple[int, str]]:
-    rows: list[tuple[dict[int, Fraction], Fraction]] = []
+    rows: list[tuple[dict[int, Number], Number]] = []
     for e in equation_ids:
         equation = system.equations[e]
         row = {q: c for q, c in equation.items() if q in unknown}
-        rhs = -sum((c * values[q] for q, c in equation.items() if q not in unknown), Fraction(0))
+        rhs = -sum(c * values[q] for q, c in equation.items() if q not in unknown)
         rows.append((row, rhs))
     pivots = _reduce(rows)
     exposed: dict[int, tuple[int, str]] = {}
@@ -500,7 +516,7 @@ def _audit_block(
     for q in unknown:
         low[q], high[q] = _known_range(hidden[q], threshold)
     given = {q for q in unknown if low[q] == high[q]}
-    _narrow([*rows, *pivots.values()], low, high)
+    _narrow([_integral(row, rhs) for row, rhs in (*rows, *pivots.values())], low, high)
     for q in sorted(unknown):
         if q not in exposed and q not in given and low[q] is not None and low[q] == high[q]:
             exposed[q] = (int(low[q]), "range")

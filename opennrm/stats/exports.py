@@ -17,14 +17,21 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, pgettext
 
 from opennrm.core.spreadsheets import CellValue, Sheet, csv_bytes, xlsx_bytes
-from opennrm.stats.disclosure import SECONDARY_DISPLAY, Cell, StatTable
-from opennrm.stats.labels import category_label, dimension_label, table_title
+from opennrm.stats.dimensions import StatisticsDefinitions, statistics_definitions
+from opennrm.stats.disclosure import Cell, StatTable
+from opennrm.stats.labels import (
+    category_label,
+    dimension_label,
+    statistic_label,
+    suppression_note,
+    table_note,
+    table_title,
+    unit_label,
+)
 from opennrm.stats.release import DurationTable, Release
 
 # Dimensions whose every category stays in the table even when empty: a gap in a time series is information.
 KEEP_EMPTY = frozenset({"year"})
-# Tables where one person can be counted in several rows.
-MULTI_VALUED = "multi_valued"
 # The table of referral answers also gets each row's overdue share.
 REFERRAL_RESPONSE = "referral_response"
 
@@ -90,33 +97,25 @@ def period(release: Release, table: StatTable | DurationTable) -> str:
     return str(release.year)
 
 
-def legend(threshold: int) -> list[str]:
-    """What the marks of a suppressed cell mean, as printed under every table."""
-    return [
-        gettext("< %(threshold)s: fewer than %(threshold)s people (1 to %(top)s); not shown to protect them.")
-        % {"threshold": threshold, "top": threshold - 1},
-        gettext("%(mark)s: not shown, so that a small number cannot be worked out from the totals.")
-        % {"mark": SECONDARY_DISPLAY},
-    ]
-
-
-def table_view(release: Release, table_id: str) -> TableView:
+def table_view(release: Release, table_id: str, *, definitions: StatisticsDefinitions | None = None) -> TableView:
     """One table of the release, labelled in the active language (raises KeyError for an unknown id)."""
     table = release.tables[table_id]
+    definitions = definitions or statistics_definitions()
     if isinstance(table, DurationTable):
-        return _duration_view(release, table)
-    return _count_view(release, table)
+        return _duration_view(release, table, definitions)
+    return _count_view(release, table, definitions)
 
 
 def release_views(release: Release) -> list[TableView]:
-    return [table_view(release, table_id) for table_id in release.tables]
+    definitions = statistics_definitions()
+    return [table_view(release, table_id, definitions=definitions) for table_id in release.tables]
 
 
 def _shown_zero(cell: Cell) -> bool:
     return cell.count == 0 and not cell.suppressed
 
 
-def _count_view(release: Release, table: StatTable) -> TableView:
+def _count_view(release: Release, table: StatTable, definitions: StatisticsDefinitions) -> TableView:
     keep_rows = [
         i
         for i, code in enumerate(table.row_codes)
@@ -128,7 +127,9 @@ def _count_view(release: Release, table: StatTable) -> TableView:
         if table.column_dimension in KEEP_EMPTY or not _shown_zero(table.column_totals[j])
     ]
     rate = table.id == REFERRAL_RESPONSE
-    columns = [category_label(table.column_dimension, table.column_codes[j]) for j in keep_columns]
+    columns = [
+        category_label(table.column_dimension, table.column_codes[j], definitions=definitions) for j in keep_columns
+    ]
     columns.append(pgettext("table", "Total"))
     if rate:
         columns.append(gettext("Overdue share"))
@@ -140,7 +141,7 @@ def _count_view(release: Release, table: StatTable) -> TableView:
             values.append(_overdue_share(table, i))
         rows.append(
             Row(
-                label=category_label(table.row_dimension, table.row_codes[i]),
+                label=category_label(table.row_dimension, table.row_codes[i], definitions=definitions),
                 code=table.row_codes[i],
                 values=tuple(values),
                 cells=tuple(cells),
@@ -151,19 +152,12 @@ def _count_view(release: Release, table: StatTable) -> TableView:
     if rate:
         footer_values.append(_overdue_share(table, None))
     footer = Row(pgettext("table", "Total"), "", tuple(footer_values), tuple(footer_cells))
-    notes = []
-    if table.note == MULTI_VALUED:
-        notes.append(
-            gettext(
-                "A person exploited in more than one form is counted under each form, so the totals are larger "
-                "than the number of people."
-            )
-        )
+    notes = [table_note(table.note)] if table_note(table.note) else []
     if len(keep_rows) < len(table.row_codes) or len(keep_columns) < len(table.column_codes):
         notes.append(gettext("Categories that nobody falls into are left out."))
     if rate:
         notes.append(gettext("Overdue share: overdue referrals as a percentage of all referrals sent to the type."))
-    notes.extend(legend(release.threshold))
+    notes.append(suppression_note(release.threshold))
     title = table_title(table.id)
     return TableView(
         id=table.id,
@@ -192,16 +186,15 @@ def _overdue_share(table: StatTable, row: int | None) -> CellValue:
     return round(100 * overdue.count / total.count, 1)
 
 
-def unit_label(unit: str) -> str:
-    return {"days": gettext("days"), "hours": gettext("hours")}.get(unit, unit)
-
-
-def _duration_view(release: Release, table: DurationTable) -> TableView:
+def _duration_view(release: Release, table: DurationTable, definitions: StatisticsDefinitions) -> TableView:
+    unit = unit_label(table.unit)
     columns = (
-        gettext("Number"),
-        gettext("Lower quartile (%(unit)s)") % {"unit": unit_label(table.unit)},
-        gettext("Median (%(unit)s)") % {"unit": unit_label(table.unit)},
-        gettext("Upper quartile (%(unit)s)") % {"unit": unit_label(table.unit)},
+        # Response times count referrals, not persons.
+        gettext("Referrals") if table.unit == "hours" else statistic_label("n"),
+        *(
+            gettext("%(statistic)s (%(unit)s)") % {"statistic": statistic_label(name), "unit": unit}
+            for name in ("q1", "median", "q3")
+        ),
     )
     rows = []
     for code, item in zip(table.row_codes, table.rows, strict=True):
@@ -209,7 +202,7 @@ def _duration_view(release: Release, table: DurationTable) -> TableView:
             continue
         rows.append(
             Row(
-                label=category_label(table.row_dimension, code),
+                label=category_label(table.row_dimension, code, definitions=definitions),
                 code=code,
                 values=(_value(item.n), *(_quartile(q) for q in (item.q1, item.median, item.q3))),
                 cells=(item.n, None, None, None),
@@ -222,7 +215,7 @@ def _duration_view(release: Release, table: DurationTable) -> TableView:
             "within which half were reached. Times are shown only where at least %(threshold)s are counted."
         )
         % {"threshold": release.threshold},
-        *legend(release.threshold),
+        suppression_note(release.threshold),
     ]
     return TableView(
         id=table.id,
@@ -253,9 +246,7 @@ def filename(view_or_name: TableView | str, year: int, extension: str) -> str:
 
 
 def view_sheet(view: TableView) -> Sheet:
-    return Sheet(
-        title=view.title, header=view.header, rows=view.flat_rows(), caption=view.caption, notes=view.notes
-    )
+    return Sheet(title=view.title, header=view.header, rows=view.flat_rows(), caption=view.caption, notes=view.notes)
 
 
 def table_csv(view: TableView) -> bytes:
@@ -266,9 +257,7 @@ def table_xlsx(view: TableView, *, language: str = "") -> bytes:
     return xlsx_bytes([view_sheet(view)], title=view.caption, language=language)
 
 
-def views_xlsx(
-    views: Sequence[TableView], *, title: str, language: str = "", front: Sheet | None = None
-) -> bytes:
+def views_xlsx(views: Sequence[TableView], *, title: str, language: str = "", front: Sheet | None = None) -> bytes:
     """Several tables in one workbook, one sheet each, after an optional front sheet."""
     sheets = ([front] if front else []) + [view_sheet(view) for view in views]
     return xlsx_bytes(sheets, title=title, language=language)

@@ -8,6 +8,7 @@ nothing. No name, personal code, free text or date finer than the month goes out
 """
 
 import csv
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -123,7 +124,8 @@ class ExportReport:
 
     def __str__(self) -> str:
         return gettext(
-            "%(records)d HTCDS records written to %(path)s (%(cases)d cases with consent, %(imported)d imported)."
+            "HTCDS records written to %(path)s: %(records)d (cases with consent: %(cases)d, imported earlier: "
+            "%(imported)d)."
         ) % {"records": self.records, "path": self.path, "cases": self.case_records, "imported": self.imported_records}
 
 
@@ -144,10 +146,10 @@ class ImportReport:
 
     def __str__(self) -> str:
         if self.problems:
-            return gettext("Nothing was imported: %(count)d problems.") % {"count": len(self.problems)}
+            return gettext("Nothing was imported; problems found: %(count)d.") % {"count": len(self.problems)}
         return gettext(
-            "HTCDS records imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, "
-            "%(own)d of this system's own cases skipped."
+            "HTCDS records imported — new: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d, "
+            "skipped as this system's own cases: %(own)d."
         ) % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "own": self.skipped_own}
 
 
@@ -291,8 +293,10 @@ def _value_problem(spec: FieldSpec, value: str) -> str | None:
             return gettext("'%(value)s' is not a date (YYYY-MM-DD)") % {"value": value}
     if spec.kind in ("Number", "Geolocation"):
         try:
-            float(value)
+            number = float(value)
         except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
             return gettext("'%(value)s' is not a number") % {"value": value}
     if spec.kind == "Checkbox" and value.lower() not in ("true", "false"):
         return gettext("'%(value)s' is not true or false") % {"value": value}

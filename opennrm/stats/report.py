@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
@@ -23,6 +23,7 @@ from opennrm.core.spreadsheets import Sheet
 from opennrm.jurisdiction.selectors import version_pack, version_published
 from opennrm.stats.dimensions import statistics_definitions
 from opennrm.stats.exports import TableView, release_views, views_xlsx
+from opennrm.stats.labels import dp_note
 from opennrm.stats.privacy import DpStatement
 from opennrm.stats.release import Release, release_build
 
@@ -163,7 +164,9 @@ def chart_for(view: TableView) -> SafeString | None:
         ]
         return line_chart(x_labels=labels, series=series, unit=view.columns[2], **common)
     if view.id in DURATION_BARS:
-        medians = Series(view.columns[2], [_number(row.values[2]) for row in view.rows], [row.texts[2] for row in view.rows])
+        medians = Series(
+            view.columns[2], [_number(row.values[2]) for row in view.rows], [row.texts[2] for row in view.rows]
+        )
         return bar_chart(categories=labels, series=[medians], unit=view.columns[2], **common)
     return None
 
@@ -222,45 +225,45 @@ def release_sections(release: Release) -> list[Section]:
 # --- method notes -----------------------------------------------------------------------------------------------
 
 
-def method_notes(release: Release, *, language: str) -> list[str]:
+@dataclass(frozen=True)
+class MethodNote:
+    heading: str
+    text: str
+
+
+def method_notes(release: Release, *, language: str) -> list[MethodNote]:
     """The paragraphs that say what is counted and how the numbers are protected."""
-    definitions = statistics_definitions()
-    registered = definitions.registered_victims
+    registered = statistics_definitions().registered_victims
     notes = [
-        gettext(
-            "The figures are counted from de-identified statistical records kept for every case in OpenNRM: they "
-            "hold no names, no personal codes, no free text and no date finer than the month. A year is the year "
-            "a person was recognised as a presumed victim; for referrals, the year a referral was sent."
+        MethodNote(
+            gettext("What is counted"),
+            gettext(
+                "The figures are counted from de-identified statistical records kept for every case in OpenNRM: "
+                "they hold no names, no personal codes, no free text and no date finer than the month. A year is the "
+                "year a person was recognised as a presumed victim; for referrals, the year a referral was sent."
+            ),
         ),
-        localized(registered.note, language) if registered.note else "",
-        gettext(
-            "Disclosure control: a number smaller than %(threshold)s, other than zero, is not published and is "
-            "shown as “< %(threshold)s” (primary suppression). Where such a number could be worked out from totals "
-            "or from another table of this report, further numbers are hidden and shown as “x” (secondary "
-            "suppression). Every table of the report is checked together, so no hidden number can be recovered "
-            "from the published ones."
-        )
-        % {"threshold": release.threshold},
+        MethodNote(gettext("Registered victims"), localized(registered.note, language) if registered.note else ""),
+        MethodNote(
+            gettext("Disclosure control"),
+            gettext(
+                "A number smaller than %(threshold)s, other than zero, is not published and is shown as "
+                "“< %(threshold)s” (primary suppression). Where such a number could be worked out from totals or "
+                "from another table of this report, further numbers are hidden and shown as “x” (secondary "
+                "suppression). All tables of the report are checked together, so no hidden number can be recovered "
+                "from the published ones."
+            )
+            % {"threshold": release.threshold},
+        ),
     ]
     if release.dp:
-        notes.append(dp_statement_text(release.dp))
-    return [note for note in notes if note]
+        notes.append(MethodNote(gettext("Differential privacy"), dp_statement_text(release.dp)))
+    return [note for note in notes if note.text]
 
 
 def dp_statement_text(dp: DpStatement | None) -> str:
     """The noise of a release in words: mechanism, budget, scale and the 95% margin of a published number."""
-    if dp is None:
-        return ""
-    return gettext(
-        "Differential privacy: random noise was added to every published number (%(mechanism)s mechanism, privacy "
-        "budget ε = %(epsilon)s for the whole release, noise scale %(scale)s). With 95%% probability a published "
-        "number differs from the true count by no more than %(margin)s."
-    ) % {
-        "mechanism": dp.mechanism.replace("_", " "),
-        "epsilon": formats.localize(dp.epsilon),
-        "scale": formats.localize(round(dp.scale, 2)),
-        "margin": dp.margin_95,
-    }
+    return dp_note(dp) if dp is not None else ""
 
 
 # --- the annual report ------------------------------------------------------------------------------------------
@@ -344,7 +347,7 @@ def _report_xlsx(release: Release, *, language: str, generated: datetime.datetim
             [generated_text(generated)],
             [""],
             [gettext("Method")],
-            *([note] for note in method_notes(release, language=language)),
+            *([f"{note.heading}: {note.text}"] for note in method_notes(release, language=language)),
             [""],
             *contents,
         ],

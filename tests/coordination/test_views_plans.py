@@ -75,7 +75,10 @@ def test_a_bad_import_lists_every_problem_with_row_and_field_and_saves_nothing(c
     response = coordinator_client.post(reverse("coordination:plan_import"), {"file": _upload("plan.yaml", BAD_PLAN)})
     assert response.status_code == 400
     problems = response.context["problems"]
-    assert any("field responsible" in p and "no-such-institution" in p and "line 10 (goals[1].measures[1])" in p for p in problems)
+    assert any(
+        "field responsible" in p and "no-such-institution" in p and "line 10 (goals[1].measures[1])" in p
+        for p in problems
+    )
     assert any("field deadline" in p for p in problems)
     html = response.content.decode()
     assert 'id="import-problems"' in html
@@ -333,7 +336,7 @@ def test_the_plan_page_shows_goals_measures_institutions_and_latest_status(clien
 
 
 def test_a_draft_plan_is_not_found_for_anyone_but_the_coordinator(client, coord):
-    response = force_login_verified(client, coord.coordinator)
+    force_login_verified(client, coord.coordinator)
     client.post(reverse("coordination:plan_import"), {"file": _upload("plan.yaml", NEW_PLAN)})
     client.logout()
     force_login_verified(client, coord.observer)

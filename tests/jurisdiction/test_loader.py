@@ -155,7 +155,7 @@ def test_unknown_section_and_section_in_two_files(pack_dir):
     assert problems_of(pack_dir) == [
         "extra.yaml:2: stages: section already defined in stages.yaml",
         "extra.yaml:3: indicators: unknown section (allowed: pack, legal_bases, stages, functions, "
-        "institution_types, matrix, roles, municipalities, workflow, indicator_sets, statistics)",
+        "institution_types, matrix, roles, municipalities, workflow, indicator_sets, statistics, self_check)",
     ]
 
 

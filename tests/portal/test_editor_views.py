@@ -38,9 +38,7 @@ def test_the_list_shows_statuses_and_missing_languages(editor_client, portal_con
     response = editor_client.get(reverse("portal_editor:index"))
     assert response.status_code == 200
     page = response.content.decode()
-    row = re.search(
-        r"<tr>\s*<td[^>]*><a href=\"/en/editor/items/%d/\">.*?</tr>" % portal_content.news_lv.pk, page, re.S
-    )
+    row = re.search(rf"<tr>\s*<td[^>]*><a href=\"/en/editor/items/{portal_content.news_lv.pk}/\">.*?</tr>", page, re.S)
     assert row is not None
     cells = row.group(0)
     assert cells.count("status-missing") == 2
@@ -63,6 +61,16 @@ def test_a_bad_filter_is_ignored_not_an_error(editor_client, portal_content):
     response = editor_client.get(reverse("portal_editor:index"), {"kind": "case", "status": "x"})
     assert response.status_code == 200
     assert "All languages (en)" in text(response)
+
+
+def test_a_long_list_says_it_is_cut(editor_client, portal_content, monkeypatch):
+    from opennrm.portal.views import editor
+
+    monkeypatch.setattr(editor, "LIST_LIMIT", 3)
+    page = text(editor_client.get(reverse("portal_editor:index")))
+    assert "Only the 3 most recently changed items are listed." in page
+    monkeypatch.setattr(editor, "LIST_LIMIT", 50)
+    assert "most recently changed items are listed" not in text(editor_client.get(reverse("portal_editor:index")))
 
 
 def test_the_list_costs_the_same_whatever_its_length(editor_client, portal_content):
@@ -282,6 +290,8 @@ def test_the_preview_shows_a_draft_on_the_public_page_in_its_language(editor_cli
     assert "<h1>Draft news (lv)</h1>" in page
     assert "<strong>test</strong>" in page  # the body rendered from Markdown
     assert "this version is not public" in page
+    back = reverse("portal_editor:translation", args=[item.pk, "lv"])
+    assert f'<a href="{back}">Back to editing</a>' in page  # in the editor's language, not the page's
     assert '<meta name="robots" content="noindex">' in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]

@@ -318,7 +318,7 @@ def test_a_failure_after_the_file_was_written_removes_it(portal_editor, portal_f
         if kwargs["action"] == "portal.file_add":
             raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(services, "audit_record", failing_audit)
+    monkeypatch.setattr(services.common, "audit_record", failing_audit)
     with pytest.raises(RuntimeError):
         publication(portal_editor, files=[FileUpload(name="model.pdf", content=tiny_pdf("Model"))])
     assert ContentItem.objects.count() == 0

@@ -167,16 +167,42 @@ def check(data: dict, threshold: int) -> None:
                 span.add(vector)
     for where, vector in hidden:
         assert not span.contains(vector), f"hidden cell {where} can be worked out from the published ones"
-    assert audit(list(published.values()), threshold=threshold, coarsenings=COARSENINGS) == []
+    # The method's own auditor agrees, except where the "< n" ranges alone pin a number: a total "< 3" over two
+    # cells "< 3" means 1 and 1. Nothing more can be hidden there (every number around it already is); the method
+    # notes say so. Anything else it reports is a failure.
+    for exposure in audit(list(published.values()), threshold=threshold, coarsenings=COARSENINGS):
+        assert exposure.how == "range", exposure
+        assert saturated(published[exposure.table_id], exposure.row_code, exposure.column_code), exposure
 
 
-datasets = st.dictionaries(st.sampled_from(ATOMS), st.integers(min_value=1, max_value=9), max_size=30)
+def saturated(table, row_code, column_code) -> bool:
+    """Every number in the sums through this cell of `table` is hidden or zero."""
+    i = table.row_codes.index(row_code) if row_code is not None else None
+    j = table.column_codes.index(column_code) if column_code is not None else None
+    lines = []
+    if i is not None:
+        lines.append([*table.cells[i], table.row_totals[i]])
+    else:
+        lines.append([*table.row_totals, table.total])
+    if j is not None:
+        lines.append([*(row[j] for row in table.cells), table.column_totals[j]])
+    else:
+        lines.append([*table.column_totals, table.total])
+    return all(cell.hidden or cell.count == 0 for line in lines for cell in line)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+datasets = st.dictionaries(st.sampled_from(ATOMS), st.integers(min_value=1, max_value=9), max_size=24)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=datasets, threshold=st.sampled_from([3, 5]))
 def test_no_hidden_cell_can_be_worked_out(data, threshold):
     check(data, threshold)
+
+
+def test_a_line_of_ones_under_a_small_total_is_the_only_thing_left_to_the_ranges():
+    # Found by the property test: two people, one each, in one row under threshold 3.
+    check({("2023", "F", "a", "n", "id"): 1, ("2023", "TF", "a", "n", "id"): 1}, 3)
 
 
 def test_the_checker_catches_a_release_that_hides_too_little():

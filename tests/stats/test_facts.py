@@ -7,6 +7,8 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from opennrm.cases.models import Case, Referral
 from opennrm.cases.services.cases import PersonData, case_open, person_update
@@ -285,3 +287,31 @@ def test_a_saved_screening_writes_its_fact_and_rebuild_recreates_it(case_world):
         fact.region,
         fact.outcome,
     )
+
+
+NAME_LETTERS = "abcdefghijklmnoprstuvzāčēģīķļņšūž"
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    given=st.text(NAME_LETTERS, min_size=6, max_size=12),
+    family=st.text(NAME_LETTERS, min_size=6, max_size=12),
+    code=st.from_regex(r"\A[0-9]{6}-[0-9]{5}\Z"),
+    note=st.text(NAME_LETTERS + " ", min_size=12, max_size=40),
+)
+def test_property_no_fact_holds_the_persons_name_code_or_a_free_text(case_world, given, family, code, note):
+    person = SyntheticPerson(given_name="Zq" + given, family_name="Xq" + family, personal_code=code)
+    case = case_open(
+        by=case_world.social_worker,
+        population="adult",
+        nationality="national",
+        person=person_data(person),
+        municipality=riga(),
+    )
+    consent(case_world, case, recipient_type="state_police")
+    refer(case_world, case, to="lv-state-police", message="Zq" + note)
+    row = CaseFact.objects.filter(case=case).values().get()
+    referral_rows = list(ReferralFact.objects.filter(case_fact_id=row["id"]).values())
+    text = json.dumps([row, referral_rows], cls=DjangoJSONEncoder, ensure_ascii=False).casefold()
+    for secret in (person.given_name, person.family_name, person.personal_code, "zq" + note):
+        assert secret.casefold() not in text

@@ -130,6 +130,10 @@ def test_importing_the_same_file_twice_adds_nothing(case_world, tmp_path):
             "row 2, field vic_AgeWhenTrafficked: 'sixteen' is not a number",
         ),
         ([HEADER, GOOD[0].replace(",16,", ",160,")], "row 2, field vic_AgeWhenTrafficked: '160' is not an age"),
+        (
+            [HEADER + ",prs_NumberOfChildren", GOOD[0] + ",nan"],
+            "row 2, field prs_NumberOfChildren: 'nan' is not a number",
+        ),
         ([HEADER, GOOD[0].replace(",true", ",false")], "row 2, field con_Consent: the person did not consent"),
         ([HEADER, GOOD[0].replace(",true", ",maybe")], "row 2, field con_Consent: 'maybe' is not true or false"),
         ([HEADER, GOOD[0].replace("DEMO-1", "DEMO 1")], "row 2, field cas_ID: 'DEMO 1' is not a valid record id"),
@@ -265,7 +269,7 @@ def test_the_command_line(case_world, tmp_path):
     good = write(tmp_path, [HEADER, *GOOD])
     out = StringIO()
     call_command("htcds", "import", str(good), stdout=out)
-    assert "3 new" in out.getvalue()
+    assert "new: 3" in out.getvalue()
     bad = write(tmp_path, [HEADER, GOOD[0].replace("Feminine", "X")], "bad.csv")
     err = StringIO()
     with pytest.raises(CommandError) as raised:
@@ -275,7 +279,7 @@ def test_the_command_line(case_world, tmp_path):
     target = tmp_path / "out.csv"
     out = StringIO()
     call_command("htcds", "export", "--output", str(target), stdout=out)
-    assert "3 HTCDS records written" in out.getvalue()
+    assert "out.csv: 3 (cases with consent: 0, imported earlier: 3)" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("htcds", "export", "--output", str(tmp_path / "no" / "such" / "dir.csv"))
 

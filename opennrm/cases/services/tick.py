@@ -23,6 +23,7 @@ from opennrm.cases.services.transitions import case_perform_automatic
 from opennrm.cases.workflow import reminder_due
 from opennrm.core.capabilities import Capability
 from opennrm.core.i18n import localized
+from opennrm.stats.services.facts import referral_fact_refresh
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -61,6 +62,8 @@ def _escalate_referral(deadline: Deadline, now, report: TickReport) -> None:
     referral.save(update_fields=["escalated_at", "updated_at"])
     deadline.escalated_at = now
     deadline.save(update_fields=["escalated_at", "updated_at"])
+    # The statistics count it as overdue from now on, not only after the next rebuild.
+    referral_fact_refresh(referral=referral)
     notify(
         users=_supervisors(referral.to_institution),
         kind="referral.overdue",

@@ -115,7 +115,7 @@ def membership_new(request):
     form = MembershipForm(request.POST or None, initial={"since": timezone.localdate()})
     if form.is_bound and form.is_valid():
         try:
-            services.membership_add(group=group, by=request.user, **form.cleaned_data)
+            services.membership_create(group=group, by=request.user, **form.cleaned_data)
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -139,14 +139,14 @@ def membership_edit(request, membership_id: int):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
+            ending = {} if membership.until is not None else {"until": data["until"]}
             services.membership_update(
                 membership=membership,
                 by=request.user,
                 delegate_name=data["delegate_name"],
                 substitute_name=data["substitute_name"],
+                **ending,
             )
-            if data["until"] and membership.until is None:
-                services.membership_end(membership=membership, by=request.user, until=data["until"])
         except ApplicationError as error:
             form.add_application_error(error)
         else:

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -39,6 +40,8 @@ from opennrm.portal.rendering import render_markdown
 from opennrm.portal.uploads import max_upload_bytes, megabytes, read_upload
 from opennrm.portal.views import public
 
+# The editor's list shows the most recently changed items; the filters find the rest.
+LIST_LIMIT = 200
 # The public pages' templates: a preview is the public page itself, with the version's text.
 PUBLIC_TEMPLATES = {
     Kind.NEWS: "portal/public/news_item.html",
@@ -109,10 +112,13 @@ def index(request):
         language=filters.get("language") or None,
         status=filters.get("status") or None,
         missing=filters.get("missing") or None,
+        limit=LIST_LIMIT,
     )
     context = {
         "form": form,
         "rows": rows,
+        "truncated": len(rows) >= LIST_LIMIT,
+        "limit": LIST_LIMIT,
         "kinds": Kind.choices,
         "language_names": LANGUAGE_NAMES,
         "filtered": any(filters.values()),
@@ -350,10 +356,15 @@ def preview(request, item_id: int, language: str):
         raise Http404()
     item = current.item
     # Said in the editor's language, before the page switches to the language of the version.
+    back = reverse("portal_editor:translation", kwargs={"item_id": item.pk, "language": language})
     if selectors.is_visible(current):
-        messages.info(request, gettext("Preview: this version is public."))
+        notice, level = gettext("Preview: this version is public."), messages.INFO
     else:
-        messages.warning(request, gettext("Preview: this version is not public; only editors can open this page."))
+        notice = gettext("Preview: this version is not public; only editors can open this page.")
+        level = messages.WARNING
+    messages.add_message(
+        request, level, format_html('{} <a href="{}">{}</a>', notice, back, gettext("Back to editing"))
+    )
     if current.published_at is None:
         # The date the public would see if it were published now (not saved).
         current.published_at = timezone.now()

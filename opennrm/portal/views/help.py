@@ -207,17 +207,23 @@ def _result_page(request, *, help: PublicHelp, track: Track, answers, municipali
 
 
 def _threshold_words(threshold: dict) -> str:
+    """A presence threshold in words: "1 strong indicator + 1 medium or weak indicator"."""
+    counts = {key: int(threshold.get(key) or 0) for key in ("strong", "medium", "weak", "medium_or_weak")}
     parts = []
-    for key, singular, plural in (
-        ("strong", "%(count)d strong indicator", "%(count)d strong indicators"),
-        ("medium", "%(count)d medium indicator", "%(count)d medium indicators"),
-        ("weak", "%(count)d weak indicator", "%(count)d weak indicators"),
-        ("medium_or_weak", "%(count)d medium or weak indicator", "%(count)d medium or weak indicators"),
-    ):
-        count = int(threshold.get(key) or 0)
-        if count:
-            parts.append(ngettext(singular, plural, count) % {"count": count})
-    return " + ".join(parts)
+    if counts["strong"]:
+        parts.append(ngettext("%(count)d strong indicator", "%(count)d strong indicators", counts["strong"]))
+    if counts["medium"]:
+        parts.append(ngettext("%(count)d medium indicator", "%(count)d medium indicators", counts["medium"]))
+    if counts["weak"]:
+        parts.append(ngettext("%(count)d weak indicator", "%(count)d weak indicators", counts["weak"]))
+    if counts["medium_or_weak"]:
+        parts.append(
+            ngettext(
+                "%(count)d medium or weak indicator", "%(count)d medium or weak indicators", counts["medium_or_weak"]
+            )
+        )
+    keys = [key for key, count in counts.items() if count]
+    return " + ".join(part % {"count": counts[key]} for part, key in zip(parts, keys, strict=True))
 
 
 def _rule_view(rule: dict | None, names: dict[str, dict]) -> dict | None:
@@ -264,55 +270,38 @@ def indicator_set(request, set_id: str):
 # The app is imported when the page is asked for, so the public site works while statistics are not set up.
 
 
-_NOTES = {
-    "multi_valued": _(
-        "A person exploited in more than one form is counted under each of them, so the totals can be larger than "
-        "the number of people."
-    )
-}
-
-
 def _statistics_labels():
+    """Names for a release's codes from the statistics app's labels, or the codes themselves without it."""
     try:
         from opennrm.stats import labels
     except ImportError:
         labels = None
-
-    def category(dimension: str, code: str) -> str:
-        return str(labels.category_label(dimension, code)) if labels else code
-
-    def title(table_id: str) -> str:
-        return str(labels.table_title(table_id)) if labels else table_id.replace("_", " ")
-
-    def dimension(name: str) -> str:
-        found = getattr(labels, "dimension_label", None) if labels else None
-        return str(found(name)) if found else name.replace("_", " ")
-
-    return category, title, dimension
+    return labels
 
 
-def _table_view(table, category, title, dimension) -> dict:
+def _table_view(table, labels) -> dict:
     rows = table.row_dimension
+
+    def names(dimension: str, codes) -> list[str]:
+        return labels.category_labels(dimension, list(codes)) if labels else list(codes)
+
     view = {
         "id": table.id,
-        "title": title(table.id),
-        "row_heading": dimension(rows),
-        "note": _NOTES.get(table.note, ""),
+        "title": labels.table_title(table.id) if labels else table.id.replace("_", " "),
+        "row_heading": labels.dimension_label(rows) if labels else rows.replace("_", " "),
+        "note": labels.table_note(table.note) if labels and table.note else "",
     }
     if getattr(table, "kind", "count") == "duration":
         view.update(
-            kind="duration",
-            unit=table.unit,
-            rows=[(category(rows, code), row) for code, row in zip(table.row_codes, table.rows, strict=False)],
+            kind="duration", unit=table.unit, rows=list(zip(names(rows, table.row_codes), table.rows, strict=True))
         )
         return view
-    columns = table.column_dimension
     view.update(
         kind="count",
-        columns=[category(columns, code) for code in table.column_codes],
+        columns=names(table.column_dimension, table.column_codes),
         rows=[
-            (category(rows, code), [cell.display for cell in cells], total.display)
-            for code, cells, total in zip(table.row_codes, table.cells, table.row_totals, strict=False)
+            (name, [cell.display for cell in cells], total.display)
+            for name, cells, total in zip(names(rows, table.row_codes), table.cells, table.row_totals, strict=True)
         ],
         column_totals=[cell.display for cell in table.column_totals],
         total=table.total.display,
@@ -328,13 +317,15 @@ def _release_view() -> dict | None:
     release = release_published_latest()
     if release is None:
         return None
-    category, title, dimension = _statistics_labels()
+    labels = _statistics_labels()
     return {
         "year": release.year,
         "year_from": release.year_from,
         "threshold": release.threshold,
         "dp": release.dp,
-        "tables": [_table_view(table, category, title, dimension) for table in release.tables.values()],
+        "suppression_note": labels.suppression_note(release.threshold) if labels else "",
+        "dp_note": labels.dp_note(release.dp) if labels and release.dp else "",
+        "tables": [_table_view(table, labels) for table in release.tables.values()],
     }
 
 

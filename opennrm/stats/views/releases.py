@@ -67,7 +67,7 @@ def publish(request):
         "public_tables": [table_title(table_id) for table_id in publication.public_tables],
         "dp_enabled": dp.enabled,
         "epsilon": dp.epsilon,
-        "current": selectors.releases_published(year=year),
+        "current": [item for item in selectors.published_releases(include_withdrawn=True) if item.year == year],
     }
     return render(request, "stats/publish.html", context, status=400 if form.errors else 200)
 
@@ -78,7 +78,7 @@ def publish(request):
 def withdraw(request, release_id: int):
     require_capability(request.user, Capability.STATS_PUBLISH)
     try:
-        published = selectors.access_published_release(release_id=release_id)
+        published = selectors.access_published_release(user=request.user, release_id=release_id)
     except NotFoundOrForbidden:
         raise Http404() from None
     form = WithdrawForm(request.POST if request.method == "POST" else None)
@@ -89,7 +89,8 @@ def withdraw(request, release_id: int):
             form.add_error(None, error.message)
         else:
             messages.success(
-                request, gettext("The release of %(year)s is withdrawn from the public site.") % {"year": published.year}
+                request,
+                gettext("The release of %(year)s is withdrawn from the public site.") % {"year": published.year},
             )
             return redirect(_dashboard(published.year))
     context = {"nav": "stats", "form": form, "published": published, "dp_text": release_dp_text(published)}

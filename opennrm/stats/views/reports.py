@@ -24,7 +24,6 @@ from opennrm.stats.report import (
     CONTENT_TYPES,
     FORMATS,
     LANGUAGES,
-    dp_statement_text,
     release_sections,
     report_filename,
     report_render,
@@ -81,7 +80,7 @@ def dashboard(request):
         "report_formats": [(code, FORMAT_NAMES[code]) for code in FORMATS],
         "current_language": get_language(),
         "can_publish": can_publish,
-        "published": selectors.releases_published(year=year) if can_publish else [],
+        "published": list(selectors.published_releases(include_withdrawn=True)[:10]) if can_publish else [],
     }
     return render(request, "stats/dashboard.html", context, status=400 if form.errors else 200)
 
@@ -123,6 +122,3 @@ def report_download(request):
     return file_response(
         content, content_type=CONTENT_TYPES[file_format], name=report_filename(year, language, file_format)
     )
-
-
-__all__ = ["dashboard", "dp_statement_text", "report_download", "table_download"]
