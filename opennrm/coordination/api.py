@@ -31,35 +31,35 @@ from opennrm.coordination.models import (
 )
 from opennrm.coordination.schemas import (
     MAX_ID,
-    AttendanceOut,
     CoordinationErrorOut,
     DecisionIn,
     DecisionOut,
+    DecisionTaskDoneIn,
     DecisionTaskOut,
-    DocumentOut,
     GoalOut,
     MeasureFilters,
     MeasureOut,
     MeasureUpdateIn,
+    MeetingAttendanceOut,
     MeetingDetailOut,
+    MeetingDocumentOut,
     MeetingIn,
     MeetingOut,
-    MemberOut,
-    PeriodIn,
-    PeriodOut,
     PlanDetailOut,
     PlanImportOut,
     PlanOut,
+    PlanProgressOut,
     PlanUpdateIn,
     PlanVersionOut,
-    ProgressOut,
-    ReportDetailOut,
-    ReportFilters,
-    ReportIn,
-    ReportOut,
-    ReviewIn,
-    RevisionOut,
-    TaskDoneIn,
+    ProgressReportDetailOut,
+    ProgressReportFilters,
+    ProgressReportIn,
+    ProgressReportOut,
+    ProgressReportRevisionOut,
+    ReportingPeriodIn,
+    ReportingPeriodOut,
+    ReportReviewIn,
+    WorkingGroupMemberOut,
     WorkingGroupOut,
 )
 from opennrm.core.errors import ApplicationError, Forbidden, NotFoundOrForbidden
@@ -121,8 +121,8 @@ def _measure_out(measure: Measure, *, plan_code: str, goal_code: str) -> Measure
     )
 
 
-def _period_out(period: ReportingPeriod) -> PeriodOut:
-    return PeriodOut(
+def _period_out(period: ReportingPeriod) -> ReportingPeriodOut:
+    return ReportingPeriodOut(
         id=period.pk, name=period.name, starts_on=period.starts_on, ends_on=period.ends_on, due_on=period.due_on
     )
 
@@ -140,8 +140,8 @@ def _plan_detail(plan: ActionPlan) -> PlanDetailOut:
     return PlanDetailOut(**_plan_out(plan).model_dump(), goals=goals, periods=periods)
 
 
-def _report_out(report: ProgressReport) -> ReportOut:
-    return ReportOut(
+def _report_out(report: ProgressReport) -> ProgressReportOut:
+    return ProgressReportOut(
         id=report.pk,
         plan=report.measure.plan.code,
         measure=report.measure_id,
@@ -162,8 +162,8 @@ def _report_out(report: ProgressReport) -> ReportOut:
     )
 
 
-def _revision_out(revision: ProgressReportRevision) -> RevisionOut:
-    return RevisionOut(
+def _revision_out(revision: ProgressReportRevision) -> ProgressReportRevisionOut:
+    return ProgressReportRevisionOut(
         number=revision.number,
         action=revision.action,
         status=revision.status,
@@ -177,11 +177,11 @@ def _revision_out(revision: ProgressReportRevision) -> RevisionOut:
     )
 
 
-def _report_detail(request, report_id: int) -> ReportDetailOut:
+def _report_detail(request, report_id: int) -> ProgressReportDetailOut:
     # Re-read through the selector: what the caller sees of it after a change.
     report = selectors.access_report(user=request.auth, report_id=report_id)
     revisions = [_revision_out(r) for r in selectors.report_revisions(report=report)]
-    return ReportDetailOut(**_report_out(report).model_dump(), revisions=revisions)
+    return ProgressReportDetailOut(**_report_out(report).model_dump(), revisions=revisions)
 
 
 def _decision_out(decision: Decision) -> DecisionOut:
@@ -297,15 +297,17 @@ def coordination_plan_versions(request, code: str = Path(..., max_length=64)):
     ]
 
 
-@router.get("/plans/{code}/periods", response={200: list[PeriodOut], **ERRORS}, summary="A plan's reporting periods")
+@router.get(
+    "/plans/{code}/periods", response={200: list[ReportingPeriodOut], **ERRORS}, summary="A plan's reporting periods"
+)
 def coordination_periods_list(request, code: str = Path(..., max_length=64)):
     _reader(request)
     plan = selectors.access_plan(user=request.auth, code=code)
     return [_period_out(period) for period in selectors.periods_of(plan=plan)]
 
 
-@router.post("/plans/{code}/periods", response={201: PeriodOut, **ERRORS}, summary="Open a reporting period")
-def coordination_period_create(request, payload: PeriodIn, code: str = Path(..., max_length=64)):
+@router.post("/plans/{code}/periods", response={201: ReportingPeriodOut, **ERRORS}, summary="Open a reporting period")
+def coordination_period_create(request, payload: ReportingPeriodIn, code: str = Path(..., max_length=64)):
     _manager(request)
     plan = selectors.access_plan(user=request.auth, code=code)
     period = services.period_create(plan=plan, by=request.auth, **payload.model_dump())
@@ -314,7 +316,7 @@ def coordination_period_create(request, payload: PeriodIn, code: str = Path(...,
 
 @router.get(
     "/plans/{code}/progress",
-    response={200: ProgressOut, **ERRORS},
+    response={200: PlanProgressOut, **ERRORS},
     summary="Measures by status, per goal and per institution",
     description="In one reporting period (`period` id), or by the latest submitted report of each measure.",
 )
@@ -329,7 +331,7 @@ def coordination_plan_progress(
         if chosen.plan_id != plan.pk:
             raise NotFoundOrForbidden()
     progress = selectors.plan_progress(plan=plan, period=chosen)
-    return ProgressOut(
+    return PlanProgressOut(
         period=chosen.name if chosen else None,
         statuses=progress.statuses,
         total=dict(progress.total),
@@ -383,8 +385,10 @@ def coordination_measure_update(request, payload: MeasureUpdateIn, measure_id: i
 # --- Reports -----------------------------------------------------------------------------------------------------
 
 
-@router.get("/reports", response={200: list[ReportOut], **ERRORS}, summary="Progress reports the caller may see")
-def coordination_reports_list(request, filters: Query[ReportFilters]):
+@router.get(
+    "/reports", response={200: list[ProgressReportOut], **ERRORS}, summary="Progress reports the caller may see"
+)
+def coordination_reports_list(request, filters: Query[ProgressReportFilters]):
     _reader(request)
     user = request.auth
     period = selectors.access_period(user=user, period_id=filters.period) if filters.period else None
@@ -396,7 +400,9 @@ def coordination_reports_list(request, filters: Query[ReportFilters]):
     return [_report_out(report) for report in reports]
 
 
-@router.get("/reports/{report_id}", response={200: ReportDetailOut, **ERRORS}, summary="A report with its history")
+@router.get(
+    "/reports/{report_id}", response={200: ProgressReportDetailOut, **ERRORS}, summary="A report with its history"
+)
 def coordination_report_get(request, report_id: int = Path(..., ge=1, le=MAX_ID)):
     _reader(request)
     return _report_detail(request, report_id)
@@ -404,12 +410,12 @@ def coordination_report_get(request, report_id: int = Path(..., ge=1, le=MAX_ID)
 
 @router.put(
     "/reports",
-    response={200: ReportDetailOut, **ERRORS},
+    response={200: ProgressReportDetailOut, **ERRORS},
     summary="Write the caller's institution's report on a measure for a period",
     description="`submit: true` (the default) sends it for review; `false` keeps a draft. A report sent back for "
     "clarification is answered by submitting it again.",
 )
-def coordination_report_submit(request, payload: ReportIn):
+def coordination_report_submit(request, payload: ProgressReportIn):
     _reader(request)
     user = request.auth
     measure = selectors.access_measure(user=user, measure_id=payload.measure)
@@ -429,10 +435,12 @@ def coordination_report_submit(request, payload: ReportIn):
 
 @router.post(
     "/reports/{report_id}/clarification",
-    response={200: ReportDetailOut, **ERRORS},
+    response={200: ProgressReportDetailOut, **ERRORS},
     summary="Send a submitted report back with a question (coordinator)",
 )
-def coordination_report_request_clarification(request, payload: ReviewIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
+def coordination_report_request_clarification(
+    request, payload: ReportReviewIn, report_id: int = Path(..., ge=1, le=MAX_ID)
+):
     _manager(request)
     report = selectors.access_report(user=request.auth, report_id=report_id)
     services.report_request_clarification(report=report, by=request.auth, comment=payload.comment)
@@ -441,10 +449,10 @@ def coordination_report_request_clarification(request, payload: ReviewIn, report
 
 @router.post(
     "/reports/{report_id}/accept",
-    response={200: ReportDetailOut, **ERRORS},
+    response={200: ProgressReportDetailOut, **ERRORS},
     summary="Accept a submitted report (coordinator)",
 )
-def coordination_report_accept(request, payload: ReviewIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
+def coordination_report_accept(request, payload: ReportReviewIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
     _manager(request)
     report = selectors.access_report(user=request.auth, report_id=report_id)
     services.report_accept(report=report, by=request.auth, comment=payload.comment)
@@ -461,7 +469,7 @@ def coordination_working_group(request):
     if group is None:
         raise NotFoundOrForbidden()
     members = [
-        MemberOut(
+        WorkingGroupMemberOut(
             institution=m.institution.code,
             institution_name=str(m.institution),
             delegate_name=m.delegate_name,
@@ -493,13 +501,13 @@ def coordination_meeting_get(request, meeting_id: int = Path(..., ge=1, le=MAX_I
     documents = attendance = None
     if records:
         documents = [
-            DocumentOut(
+            MeetingDocumentOut(
                 id=d.pk, title=d.title, url=d.url, filename=d.filename, content_type=d.content_type, size=d.size
             )
             for d in selectors.meeting_documents(user=user, meeting=meeting)
         ]
         attendance = [
-            AttendanceOut(
+            MeetingAttendanceOut(
                 institution=row.membership.institution.code,
                 present=row.present if row.pk else None,
                 substitute_attended=row.substitute_attended,
@@ -557,7 +565,7 @@ def coordination_decisions_list(request):
     response={200: DecisionTaskOut, **ERRORS},
     summary="Mark a decision's task done (coordinator, or the owner institution's working-group member)",
 )
-def coordination_decision_task_done(request, payload: TaskDoneIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
+def coordination_decision_task_done(request, payload: DecisionTaskDoneIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
     _reader(request)
     user = request.auth
     task = selectors.access_decision_task(user=user, task_id=task_id)

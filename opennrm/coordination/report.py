@@ -233,10 +233,11 @@ def progress_overview(*, plan: ActionPlan, period: ReportingPeriod | None, user,
         groups=[(str(institution), counter) for institution, counter in progress.by_institution.items()],
     )
     goals = plan_rows(plan, progress)
+    series_by_measure = _indicator_series(plan=plan, user=user)
     trends = []
     for goal in goals:
         for row in goal.measures:
-            series = selectors.indicator_series(measure=row.measure)
+            series = series_by_measure.get(row.measure.pk, [])
             chart = indicator_chart(row.measure, series)
             if chart is not None:
                 trends.append(IndicatorTrend(measure=row.measure, chart=chart, latest=series[-1].value))
@@ -255,6 +256,21 @@ def progress_overview(*, plan: ActionPlan, period: ReportingPeriod | None, user,
     )
     overview.nrm_year, overview.nrm_figures = nrm_figures(period=period, today=today)
     return overview
+
+
+def _indicator_series(*, plan: ActionPlan, user) -> dict[int, list[selectors.IndicatorPoint]]:
+    """`selectors.indicator_series` for every measure of the plan in one query: the responsible institution's
+    submitted values, oldest period first."""
+    reports = selectors.reports_visible(user=user).filter(
+        measure__plan=plan, review_state__in=SUBMITTED, indicator_value__isnull=False
+    )
+    series: dict[int, list[selectors.IndicatorPoint]] = {}
+    for report in reports.order_by("period__starts_on", "pk"):
+        if report.institution_id == report.measure.responsible_id:
+            series.setdefault(report.measure_id, []).append(
+                selectors.IndicatorPoint(period=report.period, value=report.indicator_value)
+            )
+    return series
 
 
 NRM_LABELS = {

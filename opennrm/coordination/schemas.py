@@ -71,7 +71,7 @@ class GoalOut(Schema):
     measures: list[MeasureOut]
 
 
-class PeriodOut(Schema):
+class ReportingPeriodOut(Schema):
     id: int
     name: str
     starts_on: date
@@ -81,7 +81,7 @@ class PeriodOut(Schema):
 
 class PlanDetailOut(PlanOut):
     goals: list[GoalOut]
-    periods: list[PeriodOut]
+    periods: list[ReportingPeriodOut]
 
 
 class PlanVersionOut(Schema):
@@ -133,14 +133,14 @@ class MeasureUpdateIn(Schema):
     cancelled: bool | None = None
 
 
-class PeriodIn(Schema):
+class ReportingPeriodIn(Schema):
     name: Annotated[str, Field(max_length=100)]
     starts_on: date
     ends_on: date
     due_on: date
 
 
-class ProgressOut(Schema):
+class PlanProgressOut(Schema):
     """Measures by status (the statuses plus "not_reported"), overall, per goal and per institution."""
 
     period: str | None
@@ -160,7 +160,7 @@ class MeasureFilters(Schema):
 # --- Reports -----------------------------------------------------------------------------------------------------
 
 
-class RevisionOut(Schema):
+class ProgressReportRevisionOut(Schema):
     number: int
     action: str
     status: str
@@ -173,7 +173,7 @@ class RevisionOut(Schema):
     created_at: datetime
 
 
-class ReportOut(Schema):
+class ProgressReportOut(Schema):
     id: int
     plan: str
     measure: int
@@ -193,18 +193,18 @@ class ReportOut(Schema):
     review_comment: str
 
 
-class ReportDetailOut(ReportOut):
-    revisions: list[RevisionOut]
+class ProgressReportDetailOut(ProgressReportOut):
+    revisions: list[ProgressReportRevisionOut]
 
 
-class ReportFilters(Schema):
+class ProgressReportFilters(Schema):
     period: Id | None = None
     measure: Id | None = None
     institution: InstitutionCode | None = None
     review_state: ReviewStateValue | None = None
 
 
-class ReportIn(Schema):
+class ProgressReportIn(Schema):
     measure: Id
     period: Id
     status: ReportStatus
@@ -215,14 +215,14 @@ class ReportIn(Schema):
     submit: bool = True
 
 
-class ReviewIn(Schema):
+class ReportReviewIn(Schema):
     comment: Annotated[str, Field(max_length=5000)] = ""
 
 
 # --- Working group -----------------------------------------------------------------------------------------------
 
 
-class MemberOut(Schema):
+class WorkingGroupMemberOut(Schema):
     institution: str
     institution_name: str
     delegate_name: str
@@ -235,7 +235,7 @@ class WorkingGroupOut(Schema):
     code: str
     name: Texts
     established_by: str
-    members: list[MemberOut]
+    members: list[WorkingGroupMemberOut]
 
 
 class DecisionTaskOut(Schema):
@@ -256,13 +256,13 @@ class DecisionOut(Schema):
     tasks: list[DecisionTaskOut]
 
 
-class AttendanceOut(Schema):
+class MeetingAttendanceOut(Schema):
     institution: str
     present: bool | None
     substitute_attended: bool
 
 
-class DocumentOut(Schema):
+class MeetingDocumentOut(Schema):
     id: int
     title: str
     url: str
@@ -284,8 +284,8 @@ class MeetingOut(Schema):
 class MeetingDetailOut(MeetingOut):
     # Minutes, documents and attendance only for the working group and the coordinator (null otherwise).
     minutes: str | None
-    documents: list[DocumentOut] | None
-    attendance: list[AttendanceOut] | None
+    documents: list[MeetingDocumentOut] | None
+    attendance: list[MeetingAttendanceOut] | None
     decisions: list[DecisionOut]
 
 
@@ -296,7 +296,7 @@ class MeetingIn(Schema):
     public: bool = True
 
 
-class TaskIn(Schema):
+class DecisionTaskIn(Schema):
     owner_institution: InstitutionCode
     text: Annotated[str, Field(max_length=5000)]
     deadline: date | None = None
@@ -305,12 +305,8 @@ class TaskIn(Schema):
 class DecisionIn(Schema):
     text: Annotated[str, Field(max_length=5000)]
     number: Annotated[str, Field(max_length=32)] = ""
-    tasks: Annotated[list[TaskIn], Field(max_length=50)] = []
+    tasks: Annotated[list[DecisionTaskIn], Field(max_length=50)] = []
 
 
-class TaskDoneIn(Schema):
+class DecisionTaskDoneIn(Schema):
     note: Annotated[str, Field(max_length=5000)] = ""
-
-
-class DecisionFilters(Schema):
-    open_tasks_of: InstitutionCode | None = None

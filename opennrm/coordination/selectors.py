@@ -98,9 +98,19 @@ class CoordinationAccess:
 
 
 def coordination_access(user) -> CoordinationAccess:
-    """What `user` may do in this module (capabilities read once)."""
+    """What `user` may do in this module. Read once per user object (a request's user is a fresh object), so that
+    pages asking it for every row cost no query per row."""
     if user is None or not getattr(user, "is_authenticated", False):
         return CoordinationAccess()
+    cached = getattr(user, "_coordination_access", None)
+    if cached is not None and cached[0] == user.is_active:
+        return cached[1]
+    access = _access_of(user)
+    user._coordination_access = (user.is_active, access)
+    return access
+
+
+def _access_of(user) -> CoordinationAccess:
     capabilities = user.capabilities()
     manage = Capability.COORDINATION_MANAGE in capabilities
     institution = user.institution
@@ -430,7 +440,7 @@ def plan_progress(*, plan: ActionPlan, period: ReportingPeriod | None = None) ->
     by_goal: dict[Goal, Counter] = defaultdict(Counter)
     by_institution: dict[Institution, Counter] = defaultdict(Counter)
     for goal in plan_goals(plan=plan):
-        by_goal[goal]  # every goal appears, even one without measures
+        by_goal.setdefault(goal, Counter())  # every goal appears, even one without measures
         for measure in goal.measure_list:
             if measure.cancelled:
                 status = MeasureStatus.CANCELLED.value

@@ -27,7 +27,7 @@ def home(request):
         context = {
             "nav": "home",
             "news": list(published_items(kind=Kind.NEWS, language=language)[:HOME_NEWS]),
-            "events": list(ical.events_upcoming(language=language)[:HOME_EVENTS]),
+            "events": ical.with_when(ical.events_upcoming(language=language)[:HOME_EVENTS]),
             "alternates": page_alternates(request),
         }
         return render(request, "core/home.html", context)

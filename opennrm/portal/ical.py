@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import icalendar
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 
 from opennrm.portal.models import ContentTranslation, Kind
@@ -112,11 +113,43 @@ def is_over(translation: ContentTranslation, *, now: dt.datetime | None = None) 
 # --- The month as a grid of weeks ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class When:
+    """An event's time as the pages show it, formatted once in Python rather than by filters in every loop."""
+
+    start_iso: str
+    start: str  # date and time
+    end_iso: str = ""
+    end: str = ""  # the time alone when the event ends the same day, else date and time
+
+
+def event_when(translation: ContentTranslation) -> When:
+    details = translation.item.event
+    starts = timezone.localtime(details.starts_at)
+    start = f"{date_format(starts, 'DATE_FORMAT')}, {time_format(starts, 'TIME_FORMAT')}"
+    if details.ends_at is None or details.ends_at <= details.starts_at:
+        return When(start_iso=starts.isoformat(), start=start)
+    ends = timezone.localtime(details.ends_at)
+    end = time_format(ends, "TIME_FORMAT")
+    if ends.date() != starts.date():
+        end = f"{date_format(ends, 'DATE_FORMAT')}, {end}"
+    return When(start_iso=starts.isoformat(), start=start, end_iso=ends.isoformat(), end=end)
+
+
+def with_when(rows: Iterable[ContentTranslation]) -> list[ContentTranslation]:
+    """The events, each with `.when` for the templates."""
+    rows = list(rows)
+    for row in rows:
+        row.when = event_when(row)
+    return rows
+
+
 @dataclass
 class Day:
     date: dt.date
     in_month: bool
     is_today: bool
+    label: str = ""  # the full date, for screen readers
     events: list[ContentTranslation] = field(default_factory=list)
 
 
@@ -141,7 +174,11 @@ def month_grid(
 ) -> MonthGrid:
     """Whole weeks covering the month (`first_weekday`: 0 Monday … 6 Sunday); each of its days lists its events."""
     weeks = calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(year, month)
-    days = {day: Day(date=day, in_month=day.month == month, is_today=day == today) for week in weeks for day in week}
+    days = {
+        day: Day(date=day, in_month=day.month == month, is_today=day == today, label=date_format(day, "DATE_FORMAT"))
+        for week in weeks
+        for day in week
+    }
     month_first = dt.date(year, month, 1)
     month_last = dt.date(year, month, calendar.monthrange(year, month)[1])
     for translation in events:

@@ -608,7 +608,7 @@ def _protect(system: _System, values: Mapping[int, int], hidden: dict[int, str],
         for target in open_:
             root = system.component[target]
             how = exposed[root][target][1]
-            choice = _complement(system, values, hidden, target, set(exposed[root]), reach_far=how == "linear")
+            choice = _complement(system, values, hidden, target, reach_far=how == "linear")
             if choice is None:
                 # Nothing published is left around it: only the displayed ranges pin it (see the method notes).
                 given_up.add(target)
@@ -627,7 +627,6 @@ def _complement(
     values: Mapping[int, int],
     hidden: Mapping[int, str],
     target: int,
-    exposed: set[int],
     *,
     reach_far: bool,
 ) -> tuple[int, int, int, int] | None:
@@ -653,13 +652,14 @@ def _complement(
             found = candidates(frontier)
     if not found:
         return None
-    others = exposed - {target}
 
     def cost(q: int) -> tuple[int, int, int, int]:
-        covers_another = any(
-            others.intersection(system.equations[e]) for e in system.member_equations.get(q, ()) if e not in near
+        # Every sum in which q would be the only hidden number needs a complement of its own next: a cell that
+        # closes a rectangle costs nothing more, a margin read in many tables costs a complement in each.
+        alone = sum(
+            1 for e in system.member_equations.get(q, ()) if not any(m in hidden for m in system.equations[e] if m != q)
         )
-        return (system.rank[q], 0 if covers_another else 1, values[q], q)
+        return (alone, system.rank[q], values[q], q)
 
     return min(cost(q) for q in found)
 

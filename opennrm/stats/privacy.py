@@ -54,6 +54,10 @@ def dp_statement(*, epsilon: float, shares: int) -> DpStatement:
     if epsilon <= 0 or shares < 1:
         raise ValueError("the privacy budget must be positive and split into at least one share")
     scale = shares / epsilon
+    # OpenDP's own accounting: changing one person moves the vector of counts by at most `shares` (L1).
+    spent = count_measurement(scale=scale).map(shares)
+    if spent > epsilon * (1 + 1e-9):
+        raise ValueError(f"the noise would spend {spent}, more than the budget {epsilon}")
     return DpStatement(
         epsilon=epsilon,
         shares=shares,

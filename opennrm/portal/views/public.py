@@ -217,7 +217,8 @@ def events_month(request, year: int, month: int):
     category = form.cleaned_data["category"] if form.is_valid() else None
 
     def page() -> HttpResponse:
-        rows = ical.events_in_month(language=language, year=year, month=month, category=category or None)
+        found = ical.events_in_month(language=language, year=year, month=month, category=category or None)
+        rows = ical.with_when(found)
         first_weekday = (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7  # Django counts from Sunday = 0
         grid = ical.month_grid(
             year=year, month=month, events=rows, first_weekday=first_weekday, today=timezone.localdate()
@@ -259,6 +260,7 @@ def events_list(request):
     def page() -> HttpResponse:
         selector = ical.events_past if past else ical.events_upcoming
         rows = _paginate(request, selector(language=language, category=category))
+        rows.object_list = ical.with_when(rows.object_list)
         context = _context(
             request, nav="events", form=form, page=rows, past=past, filter_query=_query_without_page(request)
         )
@@ -273,7 +275,7 @@ def events_list(request):
 
 def _event_extra(found: ContentTranslation, language: str) -> dict:
     first, _last = ical.event_days(found)
-    return {"is_over": ical.is_over(found), "month": (first.year, first.month)}
+    return {"is_over": ical.is_over(found), "month": (first.year, first.month), "when": ical.event_when(found)}
 
 
 @require_safe
