@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.cases.case_page import sort_key
+from opennrm.coordination.importing import MAX_FILE_BYTES
 from opennrm.coordination.models import ActionPlan, MeasureStatus
 from opennrm.coordination.services.checks import EVIDENCE_LINKS_MAX, NARRATIVE_MAX
 from opennrm.coordination.services.group import DOCUMENT_MAX_BYTES, AttendanceEntry, TaskSpec
@@ -23,9 +24,6 @@ from opennrm.directory.forms import AccessibleErrorsMixin
 
 CHANGE_NOTE_MAX = 2000
 REVIEW_COMMENT_MAX = 5000
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
-# What each form's label says for a language, so that "Title (Latvian)" reads right in every interface language.
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 class DateInput(forms.DateInput):
@@ -128,7 +126,8 @@ class PlanImportForm(CoordinationForm):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".yaml", ".yml", ".xlsx")):
             raise forms.ValidationError(gettext("Use a YAML file (.yaml) or the XLSX template (.xlsx)."))
-        if upload.size > IMPORT_MAX_BYTES:
+        if upload.size > MAX_FILE_BYTES:
+            # Refused before it is read; the importer checks the same limit on the content.
             raise forms.ValidationError(gettext("The file is too large (at most 5 MB)."))
         return upload
 
@@ -269,9 +268,6 @@ class MeasureForm(CoordinationForm):
     def clean(self):
         cleaned = super().clean()
         _require_some_language(self)
-        responsible = cleaned.get("responsible")
-        if responsible and responsible in (cleaned.get("co_responsible") or []):
-            self.add_error("co_responsible", gettext("The responsible institution cannot also be co-responsible."))
         return cleaned
 
     @property
@@ -588,7 +584,7 @@ class MeetingDocumentForm(CoordinationForm):
 
 class DecisionForm(CoordinationForm):
     number = forms.CharField(
-        label=_("Number"),
+        label=_("Decision number"),
         required=False,
         max_length=32,
         help_text=_("Leave empty to number it automatically (year/sequence, e.g. 2025/3)."),

@@ -157,7 +157,7 @@ def indicator_chart(measure: Measure, series: list[selectors.IndicatorPoint]) ->
     """The measure's indicator across reporting periods, with its target as a second line when there is one."""
     if not series:
         return None
-    indicator = localized(measure.indicator) or gettext("Indicator")
+    indicator = localized(measure.indicator) or gettext("Result indicator")
     labels = [point.period.name for point in series]
     lines = [charts.Series(label=gettext("Reported value"), values=[float(point.value) for point in series])]
     if measure.target is not None:

@@ -128,6 +128,8 @@ class ContentTranslation(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "language", "status", "-published_at"], name="portal_tr_published"),
+            # The newest change in a language (Last-Modified of public pages) is read from the index alone.
+            models.Index(fields=["language", "kind", "status", "published_at", "updated_at"], name="portal_tr_changed"),
         ]
 
     def __str__(self) -> str:

@@ -355,3 +355,11 @@ def test_the_plan_command_lists_every_problem_and_exits_2(coord, tmp_path, capsy
         call_command("plan", "import", str(bad), "--by", "test.observer")
     with pytest.raises(CommandError, match="No plan with the code nope"):
         call_command("plan", "export", "nope")
+
+
+def test_without_the_source_tree_the_example_is_refused_clearly(db, tmp_path, monkeypatch):
+    from opennrm.coordination.management.commands import plan as command
+
+    monkeypatch.setattr(command, "EXAMPLE", tmp_path / "missing.yaml")
+    with pytest.raises(CommandError, match="The example plan is not installed here"):
+        call_command("plan", "template", "--format", "yaml", "--output", str(tmp_path / "x.yaml"))

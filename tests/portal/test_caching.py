@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django.utils.http import http_date
@@ -13,6 +14,13 @@ from opennrm.accounts.testing import force_login_verified
 from opennrm.portal.models import ContentTranslation, Kind, Status
 from tests.factories import UserFactory
 from tests.portal.conftest import make_content
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_pages():
+    """Pages the server keeps for the public (opennrm.portal.caching) start empty in each test."""
+    cache.clear()
+
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,25 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 
 from opennrm.portal.models import Kind, Status
 from tests.portal.conftest import make_content
 
+
+@pytest.fixture(autouse=True)
+def _no_stored_pages():
+    """Pages the server keeps for the public (opennrm.portal.caching) start empty in each test."""
+    cache.clear()
+
+
 pytestmark = pytest.mark.django_db
+
+
+def parse(content: bytes) -> ET.Element:
+    return ET.fromstring(content)  # noqa: S314 - our own output, not untrusted input
+
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -18,7 +32,7 @@ def test_rss_lists_the_published_news_of_the_language(client, portal_content):
     response = client.get("/lv/news/rss.xml")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
-    channel = ET.fromstring(response.content).find("channel")
+    channel = parse(response.content).find("channel")
     assert channel.findtext("language") == "lv"
     assert channel.findtext("link") == "http://testserver/lv/news/"
     items = channel.findall("item")
@@ -33,7 +47,7 @@ def test_atom_lists_the_published_news_of_the_language(client, portal_content):
     response = client.get("/ru/news/atom.xml")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
-    feed = ET.fromstring(response.content)
+    feed = parse(response.content)
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"
     entries = feed.findall(f"{ATOM}entry")
     assert [entry.findtext(f"{ATOM}title") for entry in entries] == ["Scheduled news (ru)", "All languages (ru)"]
@@ -53,7 +67,7 @@ def test_a_summary_less_item_is_described_by_its_text(client, portal_content):
     from opennrm.portal.models import ContentTranslation
 
     ContentTranslation.objects.filter(item=portal_content.news_lv, language="lv").update(summary="")
-    channel = ET.fromstring(client.get("/lv/news/rss.xml").content).find("channel")
+    channel = parse(client.get("/lv/news/rss.xml").content).find("channel")
     assert channel.find("item").findtext("description") == "Latvian only Synthetic test text in lv. Read more"
 
 
@@ -66,7 +80,7 @@ def test_feeds_keep_to_the_latest_thirty_and_few_queries(client, portal_content,
         )
     with django_assert_max_num_queries(2):
         response = client.get("/en/news/rss.xml")
-    items = ET.fromstring(response.content).find("channel").findall("item")
+    items = parse(response.content).find("channel").findall("item")
     assert len(items) == 30 and items[0].findtext("title") == "Feed 0 (en)"
 
 

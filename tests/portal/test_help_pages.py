@@ -67,6 +67,17 @@ def test_the_header_costs_no_query_once_read(client, case_world, django_assert_m
         help_finder.header_numbers()
 
 
+def test_a_page_renders_its_header_even_without_the_database(client, case_world, monkeypatch):
+    from django.db import DatabaseError
+
+    def broken():
+        raise DatabaseError("the database is down")
+
+    monkeypatch.setattr(help_finder, "header_numbers", broken)
+    page = client.get(reverse("directory:institutions")).content.decode()
+    assert 'href="tel:112"' in page
+
+
 def test_a_disabled_helpline_leaves_the_header(client, case_world):
     ContactPoint.objects.filter(phone="+371 20000111").update(is_active=False)
     assert "+371 20000111" not in client.get(reverse("core:home")).content.decode()
@@ -85,6 +96,14 @@ def test_the_help_page_without_a_choice(client, case_world):
     assert 'class="quick-exit"' in main and 'href="https://www.google.lv/"' in main
     # The self-check is offered to those who are not sure.
     assert reverse("portal:self_check_track", kwargs={"track_id": "job_offer"}) in main
+
+
+def test_a_situation_chosen_elsewhere_is_preselected_without_errors(client, case_world):
+    response = client.get(help_url(situation="child"))
+    assert response.status_code == 200
+    main = main_of(response)
+    assert 'value="child" required id="id_situation_2" checked' in main or 'value="child"' in main
+    assert 'class="error-summary"' not in main and "Who can help in" not in main
 
 
 def test_an_adult_in_riga_is_shown_the_city_first_then_national_help(client, case_world):

@@ -7,11 +7,19 @@ from types import SimpleNamespace
 
 import icalendar
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from opennrm.portal import ical
 from opennrm.portal.models import EventCategory, Kind, Status
 from tests.portal.conftest import make_content
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_pages():
+    """Pages the server keeps for the public (opennrm.portal.caching) start empty in each test."""
+    cache.clear()
+
 
 RIGA = timezone.get_default_timezone()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from opennrm.accounts.testing import force_login_verified
@@ -16,6 +17,13 @@ from opennrm.portal import public_urls, root_urls
 from opennrm.portal.models import Kind, Status
 from tests.factories import RoleFactory, UserFactory
 from tests.portal.conftest import add_file, make_content
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_pages():
+    """Pages the server keeps for the public (opennrm.portal.caching) start empty in each test."""
+    cache.clear()
+
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from opennrm.portal import search
 from opennrm.portal.models import Kind, Status
 from tests.portal.conftest import make_content
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_pages():
+    """Pages the server keeps for the public (opennrm.portal.caching) start empty in each test."""
+    cache.clear()
 
 
 @pytest.mark.parametrize(

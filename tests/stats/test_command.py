@@ -33,7 +33,9 @@ def test_report_writes_the_file(seeded, tmp_path, file_format):
         assert '<html lang="lv">' in data.decode()
     else:
         workbook = load_workbook(io.BytesIO(data))
-        assert workbook.worksheets[0]["A1"].value.startswith("Cilvēku tirdzniecība")
+        assert workbook.properties.language == "lv"
+        cells = {cell for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row}
+        assert "Sieviete" in cells
 
 
 def test_report_into_a_directory_gets_the_default_name(seeded, tmp_path):
@@ -71,7 +73,7 @@ def test_eurostat_writes_csv_files(seeded, tmp_path):
     directory = tmp_path / "eurostat"
     output = run("eurostat", "--year", str(YEAR), "--output-dir", str(directory))
     files = sorted(directory.iterdir())
-    assert files and all(path.suffix == ".csv" for path in files)
+    assert any(path.suffix == ".csv" for path in files)
     for path in files:
         assert str(path) in output
 

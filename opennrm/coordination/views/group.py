@@ -3,6 +3,8 @@ tasks, and the public page (member institutions and meeting dates only)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -354,8 +356,6 @@ def meeting_document(request, document_id: int):
 
 def _ascii_filename(name: str) -> str:
     # Latin letters with diacritics become plain ones; anything a header cannot carry becomes "_".
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(c if c.isalnum() or c in "._- " else "_" for c in plain) or "document"
 

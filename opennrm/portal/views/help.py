@@ -59,7 +59,9 @@ def help_page(request):
     help = public_help()
     if help is None:
         return _no_referrer(render(request, "portal/help/unavailable.html", {"nav": "help"}))
-    form = help_finder.HelpFinderForm(request.GET or None, help=help)
+    # Without a municipality the page was only opened (perhaps with a situation chosen elsewhere): no errors yet.
+    data = request.GET if "municipality" in request.GET else None
+    form = help_finder.HelpFinderForm(data, initial=request.GET.dict(), help=help)
     answer = None
     if form.is_bound and form.is_valid():
         try:

@@ -51,6 +51,7 @@ ITEM_ROUTES = {
     Kind.PAGE: "portal:page",
 }
 KIND_LABELS = dict(Kind.choices)
+_NAV = {Kind.NEWS: "news", Kind.EVENT: "events", Kind.PUBLICATION: "publications"}  # the header link to highlight
 
 
 def current_language() -> str:
@@ -124,13 +125,9 @@ def _missing_language(request, *, kind: str, slug: str) -> HttpResponse:
         nav=_NAV.get(kind, ""),
         alternates=alternates,
         not_here=NOT_IN_LANGUAGE[current_language()],
-        kind_label=KIND_LABELS[kind],
         noindex=True,
     )
     return caching.private_response(render(request, "portal/public/missing_language.html", context, status=404))
-
-
-_NAV = {Kind.NEWS: "news", Kind.EVENT: "events", Kind.PUBLICATION: "publications"}
 
 
 def _item_page(request, *, kind: str, slug: str, template: str, extra=None, clock: bool = False) -> HttpResponse:
@@ -154,9 +151,7 @@ def _item_page(request, *, kind: str, slug: str, template: str, extra=None, cloc
             item=found.item,
             body=render_markdown(found.body),
             description=found.summary or plain_text(found.body, limit=200),
-            other_languages=[
-                a for a in item_alternates(request, kind=kind, slug=slug, languages=languages) if a.language != language
-            ],
+            other_languages=[alternate for alternate in alternates if alternate.language != language],
             **additions,
         )
         return render(request, template, context)
@@ -174,7 +169,7 @@ def news_list(request):
 
     def page() -> HttpResponse:
         news = _paginate(request, published_items(kind=Kind.NEWS, language=language))
-        return render(request, "portal/public/news_list.html", _context(request, nav="news", page=news, feeds=True))
+        return render(request, "portal/public/news_list.html", _context(request, nav="news", page=news))
 
     return caching.respond(request, render=page, last_modified=last_modified(kind=Kind.NEWS, language=language))
 

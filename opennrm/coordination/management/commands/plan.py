@@ -97,8 +97,11 @@ class Command(BaseCommand):
         output = output or f"plan-template.{format}"
         if format == "xlsx":
             self._write(output, plan_template_xlsx())
-        else:
+        elif EXAMPLE.is_file():
             self._write(output, EXAMPLE.read_bytes())
+        else:
+            # An installed package has no docs folder; the example lives in the source repository.
+            raise CommandError(gettext("The example plan is not installed here: %(path)s") % {"path": EXAMPLE})
 
     def _export(self, *, code: str, format: str, output: str | None, **_options) -> None:
         plan = ActionPlan.objects.filter(code=code).first()
