@@ -56,6 +56,8 @@ PAGES = {
     "news_list_304": "news list revalidated (If-None-Match, answered 304)",
 }
 DOCUMENTS = {
+    # What any answer costs on this machine at this moment (no query, no template): read the pages against it.
+    "floor_robots_txt": "robots.txt, the floor: no database, no template",
     "news_rss": "RSS feed (30 latest)",
     "events_ics": "iCalendar feed (every event)",
     "sitemap": "sitemap of one language (every item)",
@@ -69,6 +71,7 @@ MIX = {name: 2 for name in PAGES} | {
     "news_rss": 1,
     "events_ics": 1,
     "sitemap": 1,
+    "floor_robots_txt": 2,
 }
 
 
@@ -184,6 +187,7 @@ def _paths(ctx: Context, name: str, rng: random.Random) -> tuple[str, dict[str, 
         "news_rss": lambda: f"/{LANGUAGE}/news/rss.xml",
         "events_ics": lambda: f"/{LANGUAGE}/events/calendar.ics",
         "sitemap": lambda: f"/sitemap-{LANGUAGE}.xml",
+        "floor_robots_txt": lambda: "/robots.txt",
     }
     headers = {"If-None-Match": ctx.etag} if name == "news_list_304" else {}
     return paths[name](), headers
@@ -404,6 +408,7 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
         "pages_growing_beyond_limit": grows,
         "queries_grow": queries_grow,
         "errors": sum(rows[name][size]["errors"] for name in ENDPOINTS for size in sizes),
+        "floor_p50_ms": {size: rows["floor_robots_txt"][size].get("p50_ms") for size in sizes},
     }
 
 
@@ -493,6 +498,11 @@ def summary(result: dict[str, Any]) -> str:
     lines.append(
         f"public pages p95 under {found['p95_target_ms']} ms: "
         + ("yes" if found["p95_met"] else "NO — " + "; ".join(found["p95_misses"]))
+    )
+    floors = ", ".join(f"{size} {value} ms" for size, value in found["floor_p50_ms"].items())
+    lines.append(
+        f"the floor (robots.txt, no query, no template) p50: {floors}; load average at start: "
+        f"{result['machine']['load_average_at_start']}"
     )
     if found["pages_growing_beyond_limit"]:
         growing = ", ".join(found["pages_growing_beyond_limit"])

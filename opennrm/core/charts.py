@@ -7,8 +7,12 @@ A chart is an ``<svg role="img" aria-labelledby="<id>-title <id>-desc">`` with a
 that states the caller's summary followed by every value in words, so a screen reader gets the data too. Series
 are told apart by colour (the Okabe–Ito palette, distinguishable with the common colour-vision deficiencies),
 by fill pattern or line style and marker, and by direct labels — never by colour alone. Shapes have a dark
-outline, which keeps them visible in print, in greyscale and against the 3:1 contrast rule. Charts scale to
-their container (viewBox) and print on A4. Always put the same numbers beside the chart with `data_table`.
+outline, which keeps them visible in print, in greyscale and against the 3:1 contrast rule. Always put the same
+numbers beside the chart with `data_table`.
+
+Sizing: the SVG has a viewBox, a natural size (760 px wide) and an inline style that lets it shrink with its
+container in a browser. WeasyPrint gives such an SVG a square box, so for a PDF pass the markup through
+`print_sized(svg, width_mm=...)`, which fixes its size in millimetres with the same proportions.
 
 API
     Series(label, values, texts=None)
@@ -21,8 +25,10 @@ API
     line_chart(*, chart_id, title, description, x_labels, series, unit="")
     sankey_chart(*, chart_id, title, description, flows)
         Two columns, sources on the left and targets on the right, band width proportional to the value.
+    print_sized(svg, *, width_mm=170) -> SafeString
+        The same chart at a fixed printed size, for HTML that WeasyPrint turns into PDF.
     data_table(*, caption, row_header, columns, rows, footer_rows=(), table_id="")
-        rows: [(row label, [cell text, ...]), ...]; number-like cells are right-aligned.
+        rows: [(row label, [cell text, ...]), ...]; number-like cells (and the marks x, –) are right-aligned.
 
 ``chart_id`` must be unique within the page (it prefixes the ids of the title, description and patterns).
 """
@@ -60,7 +66,8 @@ STYLE = (
     ".axis{stroke:#1b1f24;stroke-width:1}.grid{stroke:#b8c0c8;stroke-width:1}"
 )
 
-NUMBER = re.compile(r"^[<>≤≥~]?\s*[-+]?\d[\d\s.,]*%?$")
+# Cells aligned as numbers: counts, "< 5", percentages, and the marks of hidden or missing values.
+NUMBER = re.compile(r"^([<>≤≥~]?\s*[-+]?\d[\d\s.,]*%?|x|–|—)$")
 ID_SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -528,6 +535,22 @@ def sankey_chart(*, chart_id: str, title: str, description: str, flows: Sequence
         body.append(_text(WIDTH / 2, y + 40, [gettext("No data for this selection.")], anchor="middle", css="muted"))
     readings = [f"{flow.source} → {flow.target}: {format_number(flow.value)}." for flow in ordered]
     return _svg(chart, title, _describe(description, readings), y + plot_height + 24, body)
+
+
+ROOT_STYLE = re.compile(r'^(<svg[^>]*?) style="[^"]*"')
+VIEW_BOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+def print_sized(svg: str, *, width_mm: float = 170) -> SafeString:
+    """The chart with a fixed width and proportional height in millimetres (WeasyPrint sizes it right)."""
+    if not isinstance(svg, SafeString):
+        raise TypeError("print_sized takes a chart made by this module")
+    size = VIEW_BOX.search(svg)
+    if size is None or not ROOT_STYLE.search(svg):
+        return svg
+    width, height = float(size.group(1)), float(size.group(2))
+    style = f'style="width:{width_mm:g}mm;height:{width_mm * height / width:.1f}mm"'
+    return mark_safe(ROOT_STYLE.sub(lambda match: f"{match.group(1)} {style}", svg, count=1))
 
 
 def data_table(

@@ -13,10 +13,10 @@ Pure Python, no Django. The method is described for readers in docs/statistics-m
   away (a "< 5" cell is 1–4, a cell hidden as "x" is at least the threshold, since every smaller non-zero cell is a
   primary one). It solves the linear system exactly (fractions, reduced row echelon form) and also narrows the
   ranges through the equations; a hidden cell is *exposed* when its value is fixed either way.
-- Secondary suppression hides, one at a time, the published cell that costs least — in a sum that exposes a hidden
-  cell, preferring one that also covers another exposed cell (so hidden cells pair up in rectangles), then the
-  smallest count, then the earliest position — until the auditor finds nothing exposed. Zeros are never chosen.
-  Same input, same output.
+- Secondary suppression hides, one at a time, the published cell that costs least among those sharing a sum with
+  an exposed cell: first the fewest sums it would be left alone in (a cell closing a rectangle costs nothing, a
+  margin read by many tables the most), then inner cells before margins, then the smallest count, then the
+  earliest position — until the auditor finds nothing exposed. Zeros are never chosen. Same input, same output.
 """
 
 from __future__ import annotations
@@ -602,8 +602,8 @@ def _protect(system: _System, values: Mapping[int, int], hidden: dict[int, str],
         open_ = sorted(q for found in exposed.values() for q in found if q not in given_up)
         if not open_:
             return
-        # The cheapest complement over every exposed cell: one that also covers another exposed cell closes a
-        # rectangle, which is what protects a pair of cells with the least loss.
+        # The cheapest complement over every exposed cell, not just the first: the cell that closes a rectangle
+        # is usually next to another exposed cell than the one that made the rectangle necessary.
         best: tuple[tuple[int, int, int, int], int] | None = None
         for target in open_:
             root = system.component[target]

@@ -29,7 +29,7 @@ Codes only, never labels (opennrm.stats.labels names them). The method: docs/sta
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -362,7 +362,6 @@ class _Counter:
     """Reads the facts with a few grouped queries and lays the counts out as tables."""
 
     def __init__(self, definitions: StatisticsDefinitions, *, year_from: int, year: int, bounded: bool) -> None:
-        self.d = definitions
         self.year_from, self.year, self.bounded = year_from, year, bounded
         self.years = [str(y) for y in range(year_from, year + 1)]
         self.span = str(year) if year_from == year else f"{year_from}-{year}"
@@ -401,7 +400,8 @@ class _Counter:
     # --- queries ---
 
     def _cases(self):
-        return CaseFact.objects.filter(year__gte=self.year_from, year__lte=self.year)
+        # Only outcomes every table knows, so that the tables of cases and of victims always agree.
+        return CaseFact.objects.filter(year__gte=self.year_from, year__lte=self.year, outcome__in=self.outcomes)
 
     def _victims(self):
         return self._cases().filter(outcome__in=self.registered)
@@ -504,7 +504,7 @@ class _Counter:
         rows = self._cases().filter(year=self.year).values("identification_route", "outcome").annotate(n=Count("id"))
         for row in rows.order_by():
             route = self._one_of(row["identification_route"], self.routes, self.route_fallback)
-            by_route[route, self._one_of(row["outcome"], self.outcomes, "in_progress")] += row["n"]
+            by_route[route, row["outcome"]] += row["n"]
         return [
             _table(
                 "recognising_by_year", "recognising_type", "year", self.types, self.years, by_type,
@@ -740,9 +740,3 @@ def _noisy(
         protected[table_id] = DurationTable(table_id, row_dimension, list(codes), rows, unit)
     ordered = {k: protected[k] for k in TABLE_IDS if k in protected}
     return ordered, statement
-
-
-def release_cells(release: Release, table_id: str) -> Iterable[Cell]:
-    """Every cell of a count table of `release` (empty for a missing or duration table)."""
-    table = release.table(table_id)
-    return table.all_cells() if isinstance(table, StatTable) else ()

@@ -8,14 +8,14 @@ the line that says when it was generated (pass `now` to fix that too).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from opennrm.core.charts import Flow, Series, bar_chart, data_table, line_chart, sankey_chart
+from opennrm.core.charts import Flow, Series, bar_chart, data_table, line_chart, print_sized, sankey_chart
 from opennrm.core.errors import ApplicationError
 from opennrm.core.i18n import localized
 from opennrm.core.pdf import html_to_pdf
@@ -23,7 +23,7 @@ from opennrm.core.spreadsheets import Sheet
 from opennrm.jurisdiction.selectors import version_pack, version_published
 from opennrm.stats.dimensions import statistics_definitions
 from opennrm.stats.exports import TableView, release_views, views_xlsx
-from opennrm.stats.labels import dp_note
+from opennrm.stats.labels import dp_note, statistic_label, unit_label
 from opennrm.stats.privacy import DpStatement
 from opennrm.stats.release import Release, release_build
 
@@ -62,6 +62,8 @@ SECTIONS = (
         ("eurostat_victims_by_age_sex", "eurostat_victims_by_citizenship_sex", "eurostat_victims_by_form_sex"),
     ),
 )
+# Charts print 170 mm wide: the A4 text width less a little air.
+PRINT_CHART_WIDTH_MM = 170
 LINE_BY_COLUMN = frozenset({"victims_by_year_sex", "victims_by_year_form"})
 STACKED = frozenset(
     {
@@ -157,17 +159,19 @@ def chart_for(view: TableView) -> SafeString | None:
         return bar_chart(categories=labels, series=[last], **common)
     if view.id in SANKEY:
         return _sankey(view, common)
-    if view.id in DURATION_TRENDS:
+    if view.id in DURATION_TRENDS | DURATION_BARS:
+        unit = unit_label(view.unit)
         series = [
-            Series(view.columns[j], [_number(row.values[j]) for row in view.rows], [row.texts[j] for row in view.rows])
-            for j in (2, 1, 3)
+            Series(
+                statistic_label(name),
+                [_number(row.values[j]) for row in view.rows],
+                [row.texts[j] for row in view.rows],
+            )
+            for j, name in ((2, "median"), (1, "q1"), (3, "q3"))
         ]
-        return line_chart(x_labels=labels, series=series, unit=view.columns[2], **common)
-    if view.id in DURATION_BARS:
-        medians = Series(
-            view.columns[2], [_number(row.values[2]) for row in view.rows], [row.texts[2] for row in view.rows]
-        )
-        return bar_chart(categories=labels, series=[medians], unit=view.columns[2], **common)
+        if view.id in DURATION_BARS:
+            return bar_chart(categories=labels, series=series[:1], unit=unit, **common)
+        return line_chart(x_labels=labels, series=series, unit=unit, **common)
     return None
 
 
@@ -301,7 +305,7 @@ def report_render(
     with translation.override(language):
         if format == "xlsx":
             return _report_xlsx(release, language=language, generated=generated)
-        html = report_html(release, language=language, generated=generated)
+        html = report_html(release, language=language, generated=generated, for_print=format == "pdf")
         if format == "html":
             return html.encode("utf-8")
         return html_to_pdf(html)
@@ -312,8 +316,19 @@ def generated_text(generated: datetime.datetime) -> str:
     return gettext("Generated on %(timestamp)s") % {"timestamp": stamp}
 
 
-def report_html(release: Release, *, language: str, generated: datetime.datetime) -> str:
+def _printable(section: Section) -> Section:
+    figures = tuple(
+        replace(figure, chart=print_sized(figure.chart, width_mm=PRINT_CHART_WIDTH_MM)) if figure.chart else figure
+        for figure in section.figures
+    )
+    return replace(section, figures=figures)
+
+
+def report_html(release: Release, *, language: str, generated: datetime.datetime, for_print: bool = False) -> str:
+    """The report as one self-contained HTML document; `for_print` sizes the charts for WeasyPrint's A4 pages."""
     sections = release_sections(release)
+    if for_print:
+        sections = [_printable(section) for section in sections]
     context = {
         "title": report_title(release.year),
         "release": release,

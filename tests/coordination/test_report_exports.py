@@ -1,6 +1,7 @@
 """The exports: the XLSX of measures and reports, and the PDF progress report in Latvian, English and Russian."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -121,3 +122,18 @@ def test_exports_need_a_coordination_role(client, coord):
     force_login_verified(client, coord.staff)
     assert client.get(reverse("coordination:export_xlsx")).status_code == 403
     assert client.get(reverse("coordination:export_pdf"), {"language": "lv"}).status_code == 403
+
+
+def test_charts_print_at_a_fixed_size_in_the_pdf():
+    from opennrm.coordination.report import Chart
+    from opennrm.core import charts
+
+    svg = charts.bar_chart(
+        chart_id="test", title="Test", description="", categories=["a"], series=[charts.Series("s", [1])]
+    )
+    printed = str(Chart(svg=svg, table="").print_svg)
+    width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', printed).groups())
+    size = re.search(r'^<svg[^>]* style="width:170mm;height:([\d.]+)mm"', printed)
+    assert size is not None
+    assert float(size.group(1)) == pytest.approx(170 * height / width, abs=0.1)
+    assert "height:auto" not in printed.split(">", 1)[0]

@@ -1,10 +1,11 @@
 """The shared SVG charts: well-formed, accessible, escaped, deterministic, and not relying on colour alone."""
 
+import re
 from xml.etree import ElementTree  # noqa: S405 — parses the project's own output
 
 import pytest
 
-from opennrm.core.charts import Flow, Series, bar_chart, data_table, line_chart, sankey_chart
+from opennrm.core.charts import Flow, Series, bar_chart, data_table, line_chart, print_sized, sankey_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -188,3 +189,15 @@ def test_data_table_has_caption_and_scopes():
     assert body_rows[1].findall("td")[0].get("class") is None
     assert root.find("tfoot/tr/th").text == "Total"
     assert root.get("id") == "t1"
+
+
+def test_print_sized_fixes_the_size_in_millimetres():
+    chart = bar_chart(chart_id="p", title="T", description="", categories=["a", "b"], series=[Series("s", [1, 2])])
+    width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', chart).groups())
+    printed = str(print_sized(chart, width_mm=170))
+    root_tag = printed.split(">", 1)[0]
+    assert f'style="width:170mm;height:{170 * height / width:.1f}mm"' in root_tag
+    assert "height:auto" not in root_tag
+    assert printed.split(">", 1)[1] == str(chart).split(">", 1)[1]
+    with pytest.raises(TypeError):
+        print_sized("<svg></svg>")

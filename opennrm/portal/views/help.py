@@ -30,17 +30,16 @@ ACTIONS = ("next", "back", "result", "review")
 
 def _private(view):
     """What every self-check response needs so that it leaves no trace beyond the visitor's own screen: never
-    stored by the browser or a proxy, no address of it sent to the next site, and no cookie."""
+    stored by the browser or a proxy, and no address of it sent to the next site.
+
+    It also sets no cookie: its forms carry no CSRF token (see self_check_track), and for a visitor who is not
+    signed in the layout renders none either (the language switcher needs no token)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
         response["Referrer-Policy"] = "no-referrer"
-        # The page layout renders a CSRF token (the language switcher), which would make the CSRF middleware send
-        # its cookie with this response. The self-check promises no cookie beyond the language choice, and its
-        # own forms need no token (see self_check_track), so the cookie is not sent from here.
-        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
         return response
 
     return wrapped
@@ -172,7 +171,7 @@ def _step_page(
         "questions": [(q, answers.get(q.id, "")) for q in step.questions],
         "hidden": _hidden_answers(track, answers, except_step=number),
         "answer_labels": [(value, str(label)) for value, label in ANSWER_LABELS],
-        "errors": [(question, message) for question, message in errors],
+        "errors": list(errors),
         "municipality": municipality,
         "municipality_choices": directory.municipality_choices() if number == len(track.steps) else [],
         "quick_exit_url": help.quick_exit_url,
@@ -210,22 +209,22 @@ def _result_page(request, *, help: PublicHelp, track: Track, answers, municipali
 
 def _threshold_words(threshold: dict) -> str:
     """A presence threshold in words: "1 strong indicator + 1 medium or weak indicator"."""
-    counts = {key: int(threshold.get(key) or 0) for key in ("strong", "medium", "weak", "medium_or_weak")}
-    parts = []
-    if counts["strong"]:
-        parts.append(ngettext("%(count)d strong indicator", "%(count)d strong indicators", counts["strong"]))
-    if counts["medium"]:
-        parts.append(ngettext("%(count)d medium indicator", "%(count)d medium indicators", counts["medium"]))
-    if counts["weak"]:
-        parts.append(ngettext("%(count)d weak indicator", "%(count)d weak indicators", counts["weak"]))
-    if counts["medium_or_weak"]:
-        parts.append(
-            ngettext(
-                "%(count)d medium or weak indicator", "%(count)d medium or weak indicators", counts["medium_or_weak"]
-            )
+    strong, medium, weak, either = (
+        int(threshold.get(key) or 0) for key in ("strong", "medium", "weak", "medium_or_weak")
+    )
+    words = []
+    if strong:
+        words.append(ngettext("%(count)d strong indicator", "%(count)d strong indicators", strong) % {"count": strong})
+    if medium:
+        words.append(ngettext("%(count)d medium indicator", "%(count)d medium indicators", medium) % {"count": medium})
+    if weak:
+        words.append(ngettext("%(count)d weak indicator", "%(count)d weak indicators", weak) % {"count": weak})
+    if either:
+        words.append(
+            ngettext("%(count)d medium or weak indicator", "%(count)d medium or weak indicators", either)
+            % {"count": either}
         )
-    keys = [key for key, count in counts.items() if count]
-    return " + ".join(part % {"count": counts[key]} for part, key in zip(parts, keys, strict=True))
+    return " + ".join(words)
 
 
 def _rule_view(rule: dict | None, names: dict[str, dict]) -> dict | None:

@@ -56,7 +56,7 @@ class RebuildReport:
     def __str__(self) -> str:
         return (
             f"{self.case_facts} case facts, {self.referral_facts} referral facts, "
-            f"{self.screening_facts} screening facts rebuilt; {self.htcds_facts_kept} HTCDS facts kept"
+            f"{self.screening_facts} screening facts; {self.htcds_facts_kept} HTCDS facts kept"
         )
 
 
