@@ -15,8 +15,8 @@ from opennrm.core.capabilities import Capability
 from opennrm.core.errors import Forbidden, NotFoundOrForbidden
 from opennrm.stats import selectors
 from opennrm.stats.exports import TableView, release_views, table_view
-from opennrm.stats.release import Release, release_build
-from opennrm.stats.report import dp_statement_text
+from opennrm.stats.release import Release
+from opennrm.stats.report import dp_statement_text, release_current
 from opennrm.stats.schemas import (
     CellOut,
     ColumnOut,
@@ -99,7 +99,7 @@ def _table_out(release: Release, view: TableView) -> TableOut:
 )
 def stats_tables(request, year: int = YEAR):
     _require_reader(request.auth)
-    release = release_build(year=year)
+    release = release_current(year=year)
     return TableListOut(
         year=release.year,
         year_from=release.year_from,
@@ -119,7 +119,7 @@ def stats_tables(request, year: int = YEAR):
 )
 def stats_table(request, table_id: str, year: int = YEAR):
     _require_reader(request.auth)
-    release = release_build(year=year)
+    release = release_current(year=year)
     if table_id not in release.tables:
         raise NotFoundOrForbidden()
     return _table_out(release, table_view(release, table_id))

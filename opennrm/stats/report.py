@@ -8,8 +8,11 @@ the line that says when it was generated (pass `now` to fix that too).
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, replace
 
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
@@ -24,8 +27,9 @@ from opennrm.jurisdiction.selectors import version_pack, version_published
 from opennrm.stats.dimensions import statistics_definitions
 from opennrm.stats.exports import TableView, release_views, views_xlsx
 from opennrm.stats.labels import dp_note, statistic_label, unit_label
+from opennrm.stats.models import CaseFact, ReferralFact, ScreeningFact
 from opennrm.stats.privacy import DpStatement
-from opennrm.stats.release import Release, release_build
+from opennrm.stats.release import DEFAULT_SPAN_YEARS, Release, release_build
 
 LANGUAGES = ("lv", "en", "ru")
 FORMATS = ("html", "pdf", "xlsx")
@@ -62,6 +66,8 @@ SECTIONS = (
         ("eurostat_victims_by_age_sex", "eurostat_victims_by_citizenship_sex", "eurostat_victims_by_form_sex"),
     ),
 )
+# A cached release is dropped after this long even if nothing seemed to change (a safety margin, not a rule).
+RELEASE_CACHE_SECONDS = 600
 # Charts print 170 mm wide: the A4 text width less a little air.
 PRINT_CHART_WIDTH_MM = 170
 LINE_BY_COLUMN = frozenset({"victims_by_year_sex", "victims_by_year_form"})
@@ -98,6 +104,49 @@ class Section:
     id: str
     title: str
     figures: tuple[Figure, ...]
+
+
+# --- the release of a year, reused while its facts stay the same ------------------------------------------------
+
+
+def _facts_fingerprint(*, year_from: int, year: int) -> str:
+    """What the tables of a release depend on, condensed: it changes whenever a fact behind them changes.
+
+    Case facts carry `updated_at`; referral and screening facts are updated in place (an answer, a deadline
+    passing), so their counts by the columns the tables read are part of it. The pack in force decides the
+    categories and the threshold.
+    """
+    cases = CaseFact.objects.filter(year__gte=year_from, year__lte=year).aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id")
+    )
+    referrals = ReferralFact.objects.filter(year=year).aggregate(
+        n=Count("id"),
+        top=Max("id"),
+        answered=Count("hours_to_answer"),
+        hours=Sum("hours_to_answer"),
+        overdue=Count("id", filter=Q(overdue=True)),
+    )
+    screenings = ScreeningFact.objects.filter(year=year).aggregate(
+        n=Count("id"), top=Max("id"), indicative=Count("id", filter=Q(outcome="indicative"))
+    )
+    version = version_published()
+    parts = [year_from, year, version.pk if version else 0, *cases.values(), *referrals.values(), *screenings.values()]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def release_current(*, year: int) -> Release:
+    """`release_build(year=year)` for the rapporteur's pages and API, built again only when the facts change.
+
+    Building a release runs the disclosure-control auditor over every table; a dashboard, its downloads and the
+    API ask for the same release many times in a row.
+    """
+    year_from = year - DEFAULT_SPAN_YEARS + 1
+    key = f"stats:release:{_facts_fingerprint(year_from=year_from, year=year)}"
+    release = cache.get(key)
+    if release is None:
+        release = release_build(year=year)
+        cache.set(key, release, RELEASE_CACHE_SECONDS)
+    return release
 
 
 # --- figures ----------------------------------------------------------------------------------------------------
@@ -300,7 +349,7 @@ def report_render(
 ) -> bytes:
     """The annual report of `year` as HTML, PDF or XLSX in `language`; reproducible except its generation time."""
     _checked(year=year, language=language, format=format)
-    release = release or release_build(year=year)
+    release = release or release_current(year=year)
     generated = now or timezone.now()
     with translation.override(language):
         if format == "xlsx":

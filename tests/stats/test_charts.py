@@ -100,7 +100,7 @@ def test_durations_by_year_are_quartile_lines(defaults):
     assert view.rows[1].texts == ["11", "20", "35.5", "61"]
     assert view.rows[0].texts == ["< 5", "", "", ""]
     text = description(chart_for(view))
-    assert "Median (days): 2023, 2024 35.5." in text
+    assert "Median: 2023, 2024 35.5." in text
 
 
 def test_response_times_count_referrals(defaults):

@@ -19,11 +19,11 @@ from opennrm.core.errors import ApplicationError
 from opennrm.stats import selectors
 from opennrm.stats.exports import filename, table_csv, table_view, table_xlsx
 from opennrm.stats.forms import FORMAT_NAMES, LANGUAGE_NAMES, DownloadForm, ReportForm, YearForm, default_year
-from opennrm.stats.release import release_build
 from opennrm.stats.report import (
     CONTENT_TYPES,
     FORMATS,
     LANGUAGES,
+    release_current,
     release_sections,
     report_filename,
     report_render,
@@ -67,7 +67,7 @@ def dashboard(request):
     require_capability(request.user, Capability.STATS_VIEW)
     form = YearForm(request.GET or None)
     year = form.chosen_year() if form.is_bound else default_year()
-    release = release_build(year=year)
+    release = release_current(year=year)
     can_publish = request.user.has_capability(Capability.STATS_PUBLISH)
     context = {
         "nav": "stats",
@@ -94,7 +94,7 @@ def table_download(request, table_id: str):
     if not form.is_valid():
         return render(request, "stats/bad_request.html", {"form": form, "nav": "stats"}, status=400)
     year, file_format = form.cleaned_data["year"], form.cleaned_data["format"]
-    release = release_build(year=year)
+    release = release_current(year=year)
     if table_id not in release.tables:
         raise Http404()
     view = table_view(release, table_id)
