@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from opennrm.coordination.views import dashboard, group, plans, reports
+from opennrm.coordination.views import dashboard, decisions, group, plans, reports
 
 app_name = "coordination"
 
@@ -36,7 +36,7 @@ urlpatterns = [
     # The working group
     path("working-group/", group.members, name="members"),
     path("working-group/edit/", group.group_edit, name="group_edit"),
-    path("working-group/public/", group.public_working_group, name="public_working_group"),
+    path("working-group/public/", decisions.public_working_group, name="public_working_group"),
     path("working-group/members/new/", group.membership_new, name="membership_new"),
     path("working-group/members/<int:membership_id>/edit/", group.membership_edit, name="membership_edit"),
     path("working-group/meetings/", group.meetings, name="meetings"),
@@ -52,8 +52,8 @@ urlpatterns = [
         name="meeting_document_new",
     ),
     path("working-group/documents/<int:document_id>/", group.meeting_document, name="meeting_document"),
-    path("working-group/meetings/<int:meeting_id>/decisions/new/", group.decision_new, name="decision_new"),
-    path("working-group/decisions/", group.decisions, name="decisions"),
-    path("working-group/decisions/<int:decision_id>/tasks/new/", group.decision_task_new, name="decision_task_new"),
-    path("working-group/tasks/<int:task_id>/done/", group.task_done, name="task_done"),
+    path("working-group/meetings/<int:meeting_id>/decisions/new/", decisions.decision_new, name="decision_new"),
+    path("working-group/decisions/", decisions.decisions, name="decisions"),
+    path("working-group/decisions/<int:decision_id>/tasks/new/", decisions.decision_task_new, name="decision_task_new"),
+    path("working-group/tasks/<int:task_id>/done/", decisions.task_done, name="task_done"),
 ]

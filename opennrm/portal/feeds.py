@@ -180,9 +180,9 @@ def _published_everywhere() -> dict[tuple[str, str], dict[str, object]]:
     return versions
 
 
-def _add_url(root: ET.Element, request, *, language: str, paths: dict[str, str], changed=None) -> None:
+def _add_url(root: ET.Element, *, origin: str, language: str, paths: dict[str, str], changed=None) -> None:
     entry = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
-    ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = request.build_absolute_uri(paths[language])
+    ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = origin + paths[language]
     if changed is not None:
         ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(changed)
     for other in LANGUAGES:
@@ -190,7 +190,7 @@ def _add_url(root: ET.Element, request, *, language: str, paths: dict[str, str],
             link = ET.SubElement(entry, f"{{{XHTML_NS}}}link")
             link.set("rel", "alternate")
             link.set("hreflang", other)
-            link.set("href", request.build_absolute_uri(paths[other]))
+            link.set("href", origin + paths[other])
 
 
 def _reverse_everywhere(name: str, **kwargs) -> dict[str, str] | None:
@@ -204,6 +204,15 @@ def _reverse_everywhere(name: str, **kwargs) -> dict[str, str] | None:
     return paths
 
 
+def _item_path_makers(kind: str) -> dict[str, tuple[str, str]]:
+    """Per language, the address of an item of `kind` around its slug: reversing once per kind, not per item."""
+    mark = "opennrm-slug-mark"
+    return {
+        language: tuple(path.split(mark))
+        for language, path in _reverse_everywhere(ITEM_ROUTES[kind], slug=mark).items()
+    }
+
+
 @require_safe
 def sitemap_language(request, language: str):
     """Every public page in one language, each with the addresses of its other language versions."""
@@ -213,20 +222,20 @@ def sitemap_language(request, language: str):
     def sitemap() -> HttpResponse:
         ET.register_namespace("", SITEMAP_NS)
         ET.register_namespace("xhtml", XHTML_NS)
+        origin = request.build_absolute_uri("/").rstrip("/")
         root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
         for name in SITEMAP_PAGES:
             paths = _reverse_everywhere(name)
             if paths is not None:
-                _add_url(root, request, language=language, paths=paths)
+                _add_url(root, origin=origin, language=language, paths=paths)
+        makers = {kind: _item_path_makers(kind) for kind in ITEM_ROUTES}
         for (kind, slug), versions in _published_everywhere().items():
             if language not in versions:
                 continue
             paths = {
-                other: path
-                for other, path in (_reverse_everywhere(ITEM_ROUTES[kind], slug=slug) or {}).items()
-                if other in versions
+                other: f"{before}{slug}{after}" for other, (before, after) in makers[kind].items() if other in versions
             }
-            _add_url(root, request, language=language, paths=paths, changed=versions[language])
+            _add_url(root, origin=origin, language=language, paths=paths, changed=versions[language])
         return _xml(root)
 
     return caching.respond(request, render=sitemap, last_modified=_last_modified_anywhere(), document=True)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from opennrm.core.spreadsheets import CellValue, Sheet, csv_bytes, xlsx_bytes
 from opennrm.stats.dimensions import StatisticsDefinitions, statistics_definitions
@@ -130,7 +130,7 @@ def _count_view(release: Release, table: StatTable, definitions: StatisticsDefin
     columns = [
         category_label(table.column_dimension, table.column_codes[j], definitions=definitions) for j in keep_columns
     ]
-    columns.append(pgettext("table", "Total"))
+    columns.append(gettext("Total"))
     if rate:
         columns.append(gettext("Overdue share"))
     rows = []
@@ -151,7 +151,7 @@ def _count_view(release: Release, table: StatTable, definitions: StatisticsDefin
     footer_values: list[CellValue] = [_value(c) for c in footer_cells]
     if rate:
         footer_values.append(_overdue_share(table, None))
-    footer = Row(pgettext("table", "Total"), "", tuple(footer_values), tuple(footer_cells))
+    footer = Row(gettext("Total"), "", tuple(footer_values), tuple(footer_cells))
     notes = [table_note(table.note)] if table_note(table.note) else []
     if len(keep_rows) < len(table.row_codes) or len(keep_columns) < len(table.column_codes):
         notes.append(gettext("Categories that nobody falls into are left out."))

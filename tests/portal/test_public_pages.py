@@ -365,6 +365,15 @@ def test_home_page_explains_shows_help_news_and_upcoming_events(client, portal_c
     assert "Your tools" not in page
 
 
+def test_home_page_lists_the_helplines(client, portal_content, monkeypatch):
+    from opennrm.portal import help_finder
+
+    helpline = {"label": "Demo helpline", "phone": "+371 20 000 000", "institution": "Demo NGO"}
+    monkeypatch.setattr(help_finder, "header_numbers", lambda: {"numbers": [], "hotlines": [helpline]})
+    main = text(client.get("/en/")).split("<main", 1)[1]
+    assert 'Demo helpline: <a href="tel:+37120000000">+371 20 000 000</a>' in main
+
+
 def test_home_page_shows_upcoming_events_in_the_language(client, portal_content):
     page = text(client.get("/lv/"))
     assert 'href="/lv/event/upcoming-event/"' in page and 'href="/lv/event/next-month/"' in page

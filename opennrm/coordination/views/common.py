@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from opennrm.coordination import selectors
 from opennrm.coordination.selectors import CoordinationAccess, coordination_access
 from opennrm.core.errors import Forbidden, NotFoundOrForbidden
 
@@ -63,3 +64,12 @@ def page(request, template: str, context: dict, *, access: CoordinationAccess, n
 def form_status(form) -> int:
     # A refused form answers 400, so that tests, scripts and browsers all see the refusal.
     return 400 if form.is_bound and form.errors else 200
+
+
+def completable_tasks(user) -> set[int]:
+    """Ids of the open tasks this user may mark done (their institution's, or all for the coordinator)."""
+    return {
+        task.pk
+        for task in selectors.decision_tasks_visible(user=user, open_only=True)
+        if selectors.can_complete_task(user=user, task=task)
+    }

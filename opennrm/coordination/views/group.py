@@ -1,5 +1,6 @@
-"""The working group: members, meetings (agenda, documents, attendance, minutes), the decisions register with its
-tasks, and the public page (member institutions and meeting dates only)."""
+"""The working group: its members, and its meetings (agenda, documents, attendance, minutes).
+
+The decisions register and the public page are in views/decisions.py."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import unicodedata
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,15 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opennrm.coordination import selectors, services
 from opennrm.coordination.forms import (
     AttendanceForm,
-    DecisionForm,
-    DecisionTaskForm,
     GroupForm,
     MeetingDocumentForm,
     MeetingForm,
     MembershipEditForm,
     MembershipForm,
     MinutesForm,
-    TaskDoneForm,
 )
 from opennrm.coordination.models import Meeting
 from opennrm.coordination.views.common import (
@@ -49,7 +46,7 @@ def _group_or_404():
     return group
 
 
-def _form_page(request, *, access, form, heading, back_url, status=None, multipart=False):
+def form_page(request, *, access, form, heading, back_url, status=None, multipart=False):
     name, kwargs = back_url if isinstance(back_url, tuple) else (back_url, None)
     context = {"form": form, "heading": heading, "back_url": reverse(name, kwargs=kwargs), "multipart": multipart}
     return page(
@@ -105,7 +102,7 @@ def group_edit(request):
             messages.success(request, gettext("The working group was saved."))
             return redirect("coordination:members")
     heading = gettext("Set up the working group") if group is None else gettext("Edit the working group")
-    return _form_page(request, access=access, form=form, heading=heading, back_url="coordination:members")
+    return form_page(request, access=access, form=form, heading=heading, back_url="coordination:members")
 
 
 @never_cache
@@ -123,7 +120,7 @@ def membership_new(request):
         else:
             messages.success(request, gettext("The institution was added to the working group."))
             return redirect("coordination:members")
-    return _form_page(
+    return form_page(
         request, access=access, form=form, heading=gettext("Add a member institution"), back_url="coordination:members"
     )
 
@@ -155,7 +152,7 @@ def membership_edit(request, membership_id: int):
             messages.success(request, gettext("The membership was saved."))
             return redirect("coordination:members")
     heading = gettext("Membership of %(institution)s") % {"institution": membership.institution}
-    return _form_page(request, access=access, form=form, heading=heading, back_url="coordination:members")
+    return form_page(request, access=access, form=form, heading=heading, back_url="coordination:members")
 
 
 # --- Meetings ----------------------------------------------------------------------------------------------------
@@ -190,12 +187,12 @@ def meeting_new(request):
         else:
             messages.success(request, gettext("The meeting was scheduled and the members were told."))
             return redirect("coordination:meeting", meeting_id=created.pk)
-    return _form_page(
+    return form_page(
         request, access=access, form=form, heading=gettext("Schedule a meeting"), back_url="coordination:meetings"
     )
 
 
-def _meeting(request, meeting_id: int):
+def meeting_or_404(request, meeting_id: int):
     with visible():
         return selectors.access_meeting(user=request.user, meeting_id=meeting_id)
 
@@ -205,7 +202,7 @@ def _meeting(request, meeting_id: int):
 @require_GET
 def meeting(request, meeting_id: int):
     access = require_reader(request.user)
-    item = _meeting(request, meeting_id)
+    item = meeting_or_404(request, meeting_id)
     taken_place = item.status != Meeting.Status.CANCELLED and item.starts_at <= timezone.now()
     context = {
         "meeting": item,
@@ -215,13 +212,13 @@ def meeting(request, meeting_id: int):
         "decisions": selectors.decisions_visible(user=request.user, meeting=item),
         "taken_place": taken_place,
         "can_cancel": access.manage and item.status == Meeting.Status.PLANNED,
-        "completable": _completable(request.user),
+        "completable": completable_tasks(request.user),
         "today": timezone.localdate(),
     }
     return page(request, "coordination/group/meeting.html", context, access=access, nav=NAV)
 
 
-def _back_to(meeting_id: int) -> tuple[str, dict]:
+def back_to(meeting_id: int) -> tuple[str, dict]:
     return "coordination:meeting", {"meeting_id": meeting_id}
 
 
@@ -230,7 +227,7 @@ def _back_to(meeting_id: int) -> tuple[str, dict]:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, meeting_id: int):
     access = require_manager(request.user)
-    item = _meeting(request, meeting_id)
+    item = meeting_or_404(request, meeting_id)
     form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(item))
     if form.is_bound and form.is_valid():
         try:
@@ -240,16 +237,14 @@ def meeting_edit(request, meeting_id: int):
         else:
             messages.success(request, gettext("The meeting was saved."))
             return redirect("coordination:meeting", meeting_id=item.pk)
-    return _form_page(
-        request, access=access, form=form, heading=gettext("Edit the meeting"), back_url=_back_to(item.pk)
-    )
+    return form_page(request, access=access, form=form, heading=gettext("Edit the meeting"), back_url=back_to(item.pk))
 
 
 @login_required
 @require_POST
 def meeting_cancel(request, meeting_id: int):
     require_manager(request.user)
-    item = _meeting(request, meeting_id)
+    item = meeting_or_404(request, meeting_id)
     try:
         services.meeting_cancel(meeting=item, by=request.user)
     except ApplicationError as error:
@@ -264,7 +259,7 @@ def meeting_cancel(request, meeting_id: int):
 @require_http_methods(["GET", "POST"])
 def meeting_minutes(request, meeting_id: int):
     access = require_manager(request.user)
-    item = _meeting(request, meeting_id)
+    item = meeting_or_404(request, meeting_id)
     form = MinutesForm(request.POST or None, initial={"minutes": item.minutes})
     if form.is_bound and form.is_valid():
         try:
@@ -274,8 +269,8 @@ def meeting_minutes(request, meeting_id: int):
         else:
             messages.success(request, gettext("The minutes were saved."))
             return redirect("coordination:meeting", meeting_id=item.pk)
-    return _form_page(
-        request, access=access, form=form, heading=gettext("Minutes of the meeting"), back_url=_back_to(item.pk)
+    return form_page(
+        request, access=access, form=form, heading=gettext("Minutes of the meeting"), back_url=back_to(item.pk)
     )
 
 
@@ -284,7 +279,7 @@ def meeting_minutes(request, meeting_id: int):
 @require_http_methods(["GET", "POST"])
 def meeting_attendance(request, meeting_id: int):
     access = require_manager(request.user)
-    item = _meeting(request, meeting_id)
+    item = meeting_or_404(request, meeting_id)
     rows = selectors.meeting_attendance(user=request.user, meeting=item)
     form = AttendanceForm(request.POST or None, rows=rows)
     if form.is_bound and form.is_valid():
@@ -306,7 +301,7 @@ def meeting_attendance(request, meeting_id: int):
 @require_http_methods(["GET", "POST"])
 def meeting_document_new(request, meeting_id: int):
     access = require_manager(request.user)
-    item = _meeting(request, meeting_id)
+    item = meeting_or_404(request, meeting_id)
     form = MeetingDocumentForm(request.POST or None, request.FILES or None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -328,12 +323,12 @@ def meeting_document_new(request, meeting_id: int):
         else:
             messages.success(request, gettext("The document was added."))
             return redirect("coordination:meeting", meeting_id=item.pk)
-    return _form_page(
+    return form_page(
         request,
         access=access,
         form=form,
         heading=gettext("Add a document"),
-        back_url=_back_to(item.pk),
+        back_url=back_to(item.pk),
         multipart=True,
     )
 
@@ -358,110 +353,3 @@ def _ascii_filename(name: str) -> str:
     # Latin letters with diacritics become plain ones; anything a header cannot carry becomes "_".
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(c if c.isalnum() or c in "._- " else "_" for c in plain) or "document"
-
-
-# --- Decisions ---------------------------------------------------------------------------------------------------
-
-
-@never_cache
-@login_required
-@require_GET
-def decisions(request):
-    access = require_reader(request.user)
-    open_only = request.GET.get("tasks") == "open"
-    context = {
-        "decisions": selectors.decisions_visible(user=request.user),
-        "open_tasks": selectors.decision_tasks_visible(user=request.user, open_only=True),
-        "open_only": open_only,
-        "today": timezone.localdate(),
-        "completable": _completable(request.user),
-    }
-    return page(request, "coordination/group/decisions.html", context, access=access, nav=NAV)
-
-
-def _completable(user) -> set[int]:
-    """Ids of the open tasks this user may mark done (their institution's, or all for the coordinator)."""
-    return {
-        task.pk
-        for task in selectors.decision_tasks_visible(user=user, open_only=True)
-        if selectors.can_complete_task(user=user, task=task)
-    }
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def decision_new(request, meeting_id: int):
-    access = require_manager(request.user)
-    item = _meeting(request, meeting_id)
-    form = DecisionForm(request.POST or None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.decision_record(
-                meeting=item,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                number=form.cleaned_data["number"],
-                tasks=form.tasks(),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error, {"owner_institution": "task_owner", "deadline": "task_deadline"})
-        else:
-            messages.success(request, gettext("The decision was entered in the register and the members were told."))
-            return redirect("coordination:meeting", meeting_id=item.pk)
-    return _form_page(
-        request, access=access, form=form, heading=gettext("Record a decision"), back_url=_back_to(item.pk)
-    )
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def decision_task_new(request, decision_id: int):
-    access = require_manager(request.user)
-    with visible():
-        decision = selectors.access_decision(user=request.user, decision_id=decision_id)
-    form = DecisionTaskForm(request.POST or None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.decision_task_add(decision=decision, by=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, gettext("The task was added and the institution was told."))
-            return redirect("coordination:decisions")
-    heading = gettext("Add a task to decision %(number)s") % {"number": decision.number}
-    return _form_page(request, access=access, form=form, heading=heading, back_url="coordination:decisions")
-
-
-@login_required
-@require_POST
-def task_done(request, task_id: int):
-    require_reader(request.user)
-    with visible():
-        task = selectors.access_decision_task(user=request.user, task_id=task_id)
-    if not selectors.can_complete_task(user=request.user, task=task):
-        raise PermissionDenied
-    form = TaskDoneForm(request.POST)
-    if form.is_valid():
-        try:
-            with visible():
-                services.decision_task_done(task=task, by=request.user, note=form.cleaned_data["note"])
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, gettext("The task was marked done."))
-    else:
-        messages.error(request, gettext("The note is too long (at most 5000 characters)."))
-    return redirect("coordination:decisions")
-
-
-# --- Public ------------------------------------------------------------------------------------------------------
-
-
-@require_GET
-def public_working_group(request):
-    """Who sits in the working group and when it meets; open to everyone, without agendas or minutes."""
-    return render(
-        request, "coordination/group/public.html", {"group": selectors.public_working_group(), "nav": "public_group"}
-    )
