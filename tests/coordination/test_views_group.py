@@ -222,3 +222,18 @@ def test_the_public_page_says_so_when_there_is_no_group(client, db):
     response = client.get(reverse("coordination:public_working_group"))
     assert response.status_code == 200
     assert "has not been published yet" in response.content.decode()
+
+
+def test_the_mark_done_buttons_follow_the_rule_of_the_service(coord, group):
+    from opennrm.coordination.selectors import can_complete_task, decision_tasks_visible
+    from opennrm.coordination.services import decision_task_add
+    from opennrm.coordination.views.common import completable_tasks
+
+    decision_task_add(decision=coord.decision, by=coord.coordinator, owner_institution=coord.ngo, text="Other.")
+    for user in (coord.coordinator, coord.member, coord.reporter_a, coord.observer, coord.staff):
+        expected = {
+            task.pk
+            for task in decision_tasks_visible(user=coord.coordinator, open_only=True)
+            if can_complete_task(user=user, task=task)
+        }
+        assert completable_tasks(user) == expected, user.username

@@ -109,3 +109,14 @@ def test_rapporteur_dashboard_downloads_and_report(page, live_server, rapporteur
     assert min(ratios) > INK_THRESHOLD, ratios
 
     assert axe_violations(page) == []
+
+    # Publishing: the page states the noise before, the message states it after; axe finds nothing on either.
+    page.get_by_role("link", name=f"Publish {YEAR}…").click()
+    expect(page.locator("h1")).to_have_text(f"Publish the statistics of {YEAR}")
+    expect(page.locator(".notice")).to_contain_text("ε = 1.0")
+    assert axe_violations(page) == []
+    page.get_by_label("I have checked the tables and want to publish them on the public site.").check()
+    page.get_by_role("button", name=f"Publish {YEAR}").click()
+    expect(page.locator(".messages")).to_contain_text(f"The statistics of {YEAR} are published on the public site.")
+    expect(page.locator(".messages")).to_contain_text("Random noise was added to every number")
+    expect(page.locator(".stats-releases")).to_contain_text(f"{YEAR - 4}–{YEAR}, published")

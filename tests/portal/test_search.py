@@ -32,6 +32,20 @@ def test_fold(text, folded):
     assert search.fold(text) == folded
 
 
+@pytest.mark.parametrize(
+    ("term", "pattern"),
+    [
+        ("cilveku", "c[iī][lļ]v[eē][kķ][uū]"),
+        ("ёлка", "[её]лка"),
+        ("c++", r"c\+\+"),
+        ("a.b", r"[aā]\.b"),
+        ("2024", "2024"),
+    ],
+)
+def test_term_pattern_accepts_marked_letters_and_keeps_the_rest_literal(term, pattern):
+    assert search.term_pattern(term) == pattern
+
+
 def test_search_terms_skip_short_words_and_repeats_and_keep_eight():
     assert search.search_terms("a  Cilvēku, cilveku (tirdzniecība)!") == ["cilveku", "tirdznieciba"]
     assert len(search.search_terms(" ".join(f"word{n}" for n in range(20)))) == search.MAX_TERMS
@@ -81,6 +95,7 @@ def titles(rows) -> list[str]:
         ("lv", "tirdzniecības seminārs", []),  # every word must occur
         ("lv", "100%", []),
         ("lv", "a_b", []),
+        ("lv", "c++ x[y (.*)", []),  # characters a regular expression would read are plain characters here
     ],
 )
 def test_site_search_matches_every_word_ignoring_case_and_diacritics(texts, language, query, expected):

@@ -28,6 +28,7 @@ from opennrm.coordination.forms import (
 )
 from opennrm.coordination.models import Meeting
 from opennrm.coordination.views.common import (
+    completable_tasks,
     form_status,
     page,
     require_manager,

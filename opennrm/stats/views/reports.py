@@ -18,7 +18,7 @@ from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError
 from opennrm.stats import selectors
 from opennrm.stats.exports import filename, table_csv, table_view, table_xlsx
-from opennrm.stats.forms import FORMAT_NAMES, LANGUAGE_NAMES, DownloadForm, ReportForm, YearForm, default_year
+from opennrm.stats.forms import FORMAT_NAMES, LANGUAGE_NAMES, DownloadForm, ReportForm, YearForm
 from opennrm.stats.report import (
     CONTENT_TYPES,
     FORMATS,
@@ -35,9 +35,9 @@ def require_capability(user, capability: str) -> None:
         raise PermissionDenied
 
 
-def file_response(content: bytes, *, content_type: str, name: str, inline: bool = False) -> HttpResponse:
+def file_response(content: bytes, *, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -66,7 +66,7 @@ def _headline(release) -> list[tuple[str, str]]:
 def dashboard(request):
     require_capability(request.user, Capability.STATS_VIEW)
     form = YearForm(request.GET or None)
-    year = form.chosen_year() if form.is_bound else default_year()
+    year = form.chosen_year()
     release = release_current(year=year)
     can_publish = request.user.has_capability(Capability.STATS_PUBLISH)
     context = {
