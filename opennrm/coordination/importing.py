@@ -356,6 +356,9 @@ def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+# Dates stay text until `clean_date` reads them: YAML's own reading of "2031-02-30" fails with no line or field to
+# report, while `clean_date` names both.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
 
 
 def _yaml_row(value, path: str) -> _Row:

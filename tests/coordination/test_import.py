@@ -90,6 +90,7 @@ def test_line_numbers_point_at_the_record(db):
         (("due_on: 2026-01-31", "due_on: 2024-01-31"), "field due_on: reports cannot be due before the period"),
         (("ends_on: 2025-12-31", "ends_on: 2028-12-31"), "field starts_on: the period must lie within the plan"),
         (("unit: campaigns", "unit: campaigns\n        unit: events"), "field unit: written twice"),
+        (("due_on: 2026-01-31", "due_on: 2026-02-30"), "field due_on: '2026-02-30' is not a date"),
     ],
 )
 def test_each_kind_of_bad_value_is_refused_with_its_field(coord, change, expected):
