@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from opennrm.portal import caching, ical
 from opennrm.portal.models import Kind
 from opennrm.portal.selectors import last_modified, published_items
-from opennrm.portal.views.public import current_language, page_alternates
+from opennrm.portal.views.public import current_language, events_for_display, page_alternates
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def home(request):
         context = {
             "nav": "home",
             "news": list(published_items(kind=Kind.NEWS, language=language)[:HOME_NEWS]),
-            "events": ical.with_when(ical.events_upcoming(language=language)[:HOME_EVENTS]),
+            "events": events_for_display(ical.events_upcoming(language=language)[:HOME_EVENTS]),
             "alternates": page_alternates(request),
         }
         return render(request, "core/home.html", context)

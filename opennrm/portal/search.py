@@ -52,9 +52,9 @@ def search_terms(query: str) -> list[str]:
 
 
 def term_pattern(term: str) -> str:
-    """A folded word as a regular expression that also accepts the marked forms of its letters (case is left to
-    the case-insensitive match). Only literals and letter classes: its cost is linear in the text."""
-    return "".join(_LETTER_CLASSES.get(char) or re.escape(char) for char in term)
+    """A word as a regular expression that accepts each of its letters plain or marked (case is left to the
+    case-insensitive match). Only literals and letter classes: its cost is linear in the text."""
+    return "".join(_LETTER_CLASSES.get(char) or re.escape(char) for char in fold(term))
 
 
 def _contains(field: str, term: str) -> Q:

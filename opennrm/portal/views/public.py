@@ -91,6 +91,18 @@ def item_alternates(request, *, kind: str, slug: str, languages: list[str]) -> l
     ]
 
 
+def events_for_display(rows) -> list[ContentTranslation]:
+    """The events with what their entries show: `.when` (formatted once) and `.url` (reversed once per list)."""
+    rows = ical.with_when(rows)
+    before, after = item_url(Kind.EVENT, _SLUG_MARK).split(_SLUG_MARK)
+    for row in rows:
+        row.url = f"{before}{row.item.slug}{after}"
+    return rows
+
+
+_SLUG_MARK = "opennrm-slug-mark"
+
+
 def _context(request, *, nav: str = "", alternates: list[Alternate] | None = None, **extra) -> dict:
     alternates = page_alternates(request) if alternates is None else alternates
     default = next((a for a in alternates if a.language == settings.LANGUAGE_CODE), None)
@@ -213,7 +225,7 @@ def events_month(request, year: int, month: int):
 
     def page() -> HttpResponse:
         found = ical.events_in_month(language=language, year=year, month=month, category=category or None)
-        rows = ical.with_when(found)
+        rows = events_for_display(found)
         first_weekday = (int(get_format("FIRST_DAY_OF_WEEK")) - 1) % 7  # Django counts from Sunday = 0
         grid = ical.month_grid(
             year=year, month=month, events=rows, first_weekday=first_weekday, today=timezone.localdate()
@@ -255,7 +267,7 @@ def events_list(request):
     def page() -> HttpResponse:
         selector = ical.events_past if past else ical.events_upcoming
         rows = _paginate(request, selector(language=language, category=category))
-        rows.object_list = ical.with_when(rows.object_list)
+        rows.object_list = events_for_display(rows.object_list)
         context = _context(
             request, nav="events", form=form, page=rows, past=past, filter_query=_query_without_page(request)
         )
