@@ -71,7 +71,10 @@ def published_items(*, kind: str, language: str, now: dt.datetime | None = None)
 
 def published_item(*, kind: str, slug: str, language: str, now: dt.datetime | None = None) -> ContentTranslation | None:
     """The visible version of one item in `language`, or None (missing, not yet published, archived)."""
-    return published_items(kind=kind, language=language, now=now).filter(item__slug=slug).first()
+    # Unordered, so the database finds it through the (kind, slug) and (item, language) keys instead of walking the
+    # newest-first index of every published version until the slug turns up.
+    found = list(published_items(kind=kind, language=language, now=now).filter(item__slug=slug).order_by()[:1])
+    return found[0] if found else None
 
 
 def item_languages(item: ContentItem, *, now: dt.datetime | None = None) -> list[str]:
