@@ -58,7 +58,20 @@ FORMS = {
     "OrganRemoval": 0.5,
     "Surrogacy": 0.5,
 }
-COUNTRIES = {"LV": 50, "GB": 10, "DE": 8, "IE": 6, "NL": 5, "NO": 4, "SE": 4, "CY": 3, "PL": 3, "FI": 3, "ES": 2, "IT": 2}
+COUNTRIES = {
+    "LV": 50,
+    "GB": 10,
+    "DE": 8,
+    "IE": 6,
+    "NL": 5,
+    "NO": 4,
+    "SE": 4,
+    "CY": 3,
+    "PL": 3,
+    "FI": 3,
+    "ES": 2,
+    "IT": 2,
+}
 # Who recognises the person (institution type codes of packs/lv), in rough shares.
 RECOGNISING = {
     "municipal_social_service": 38,

@@ -1,9 +1,9 @@
 """The action plan, progress reports and the working group over JSON (mounted at /api/v1/coordination/).
 
 Reading is for every holder of a coordination capability (view, report, meetings, manage); minutes, documents and
-attendance for the working group and the coordinator. Writing: the coordinator changes the plan, reviews reports and
-keeps the meetings and decisions; a reporter submits reports on its own institution's measures; a working-group
-member marks its institution's decision tasks done. Not visible answers 404, visible but not allowed 403, a request
+attendance for the coordinator and for working-group members whose institution held a seat on the meeting's day.
+Writing: the coordinator changes the plan, reviews reports and keeps the meetings and decisions; a reporter submits
+reports on its own institution's measures; a working-group member marks its institution's decision tasks done. Not visible answers 404, visible but not allowed 403, a request
 the rules refuse 400 naming the field (opennrm.api.errors); a refused import lists every problem.
 """
 
@@ -180,7 +180,7 @@ def _revision_out(revision: ProgressReportRevision) -> ProgressReportRevisionOut
 def _report_detail(request, report_id: int) -> ProgressReportDetailOut:
     # Re-read through the selector: what the caller sees of it after a change.
     report = selectors.access_report(user=request.auth, report_id=report_id)
-    revisions = [_revision_out(r) for r in selectors.report_revisions(report=report)]
+    revisions = [_revision_out(r) for r in selectors.report_revisions(user=request.auth, report=report)]
     return ProgressReportDetailOut(**_report_out(report).model_dump(), revisions=revisions)
 
 
@@ -412,8 +412,8 @@ def coordination_report_get(request, report_id: int = Path(..., ge=1, le=MAX_ID)
     "/reports",
     response={200: ProgressReportDetailOut, **ERRORS},
     summary="Write the caller's institution's report on a measure for a period",
-    description="`submit: true` (the default) sends it for review; `false` keeps a draft. A report sent back for "
-    "clarification is answered by submitting it again.",
+    description="`submit: true` (the default) sends it for review; `false` keeps a draft, only for a report never "
+    "submitted. A report sent back for clarification is answered by submitting it again (`false` is refused).",
 )
 def coordination_report_submit(request, payload: ProgressReportIn):
     _reader(request)
@@ -497,7 +497,7 @@ def coordination_meeting_get(request, meeting_id: int = Path(..., ge=1, le=MAX_I
     _reader(request)
     user = request.auth
     meeting = selectors.access_meeting(user=user, meeting_id=meeting_id)
-    records = selectors.can_see_meeting_records(user=user)
+    records = selectors.can_see_meeting_records(user=user, meeting=meeting)
     documents = attendance = None
     if records:
         documents = [

@@ -34,6 +34,13 @@ from opennrm.directory.models import Institution
 
 FORMAT = "opennrm-action-plan/1"
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# An XLSX file is a zip archive; the reader unpacks parts (shared strings in full) into memory. A plan's workbook
+# unpacks to well under a megabyte, so these limits refuse a crafted archive before anything is unpacked.
+MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+# Below this size a part cannot hurt, whatever its ratio (tiny XML parts compress very well).
+XLSX_RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_XLSX_PARTS = 1000
 MAX_ROWS = 5000
 # More problems than this are not listed: the first ones show what is wrong with the file.
 MAX_PROBLEMS = 200
@@ -533,10 +540,37 @@ def _gather(values: dict, name: str) -> dict:
     return values
 
 
+def _xlsx_archive_problem(content: bytes) -> str | None:
+    """Why the archive must not be unpacked, or None. Python's zipfile never unpacks more of a part than the size its
+    directory declares, so checking the declared sizes bounds what the reader can take."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return gettext("it is not an XLSX workbook")
+    if len(parts) > MAX_XLSX_PARTS:
+        return gettext("it has too many parts (at most %(max)d)") % {"max": MAX_XLSX_PARTS}
+    if sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES:
+        return gettext("it unpacks to more than %(mb)d MB; a plan's workbook is far smaller") % {
+            "mb": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)
+        }
+    for part in parts:
+        if part.file_size > XLSX_RATIO_FLOOR_BYTES and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
+            return gettext(
+                "its part %(part)s is compressed more than %(ratio)d to 1, which a spreadsheet program does not do; "
+                "save the workbook again from the template"
+            ) % {"part": part.filename, "ratio": MAX_XLSX_RATIO}
+    return None
+
+
 def _read_xlsx(content: bytes, checker: _Checker) -> PlanData | None:
     from openpyxl import load_workbook
 
     problems = checker.problems
+    refused = _xlsx_archive_problem(content)
+    if refused is not None:
+        problems.add(gettext("The file"), None, refused)
+        return None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):

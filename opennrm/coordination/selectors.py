@@ -4,8 +4,9 @@ Who may read (`coordination_access(user)`):
 - any holder of coordination.view, .report, .meetings or .manage reads plans in force (and archived), goals,
   measures, submitted reports, meetings (date, place, agenda) and the decisions register;
 - a draft plan is seen by the coordinator (coordination.manage) only;
-- a report still in draft is seen only by its own institution's reporters;
-- minutes, meeting documents and attendance are for the working group (coordination.meetings) and the coordinator;
+- a report still in draft, and the drafts in a report's history, are seen only by its own institution's reporters;
+- minutes, meeting documents and attendance are for the coordinator and for working-group members
+  (coordination.meetings) whose institution held a seat on the meeting's day (or who were a seat's delegate);
 - the public sees `public_working_group()`: member institutions and meeting dates, nothing else.
 Missing and not allowed answer the same (`NotFoundOrForbidden`).
 
@@ -23,7 +24,8 @@ Functions:
   period_current(*, plan, today=None) -> ReportingPeriod | None
   reports_visible(*, user, period=None, measure=None, institution=None, review_state=None) -> QuerySet
   access_report(*, user, report_id) -> ProgressReport;  report_of(*, user, measure, period) -> ProgressReport|None
-  report_revisions(*, report) -> QuerySet[ProgressReportRevision];  reports_awaiting_review(*, user) -> QuerySet
+  report_revisions(*, user, report) -> QuerySet[ProgressReportRevision]
+  reports_awaiting_review(*, user) -> QuerySet
   report_slots(*, period) -> list[ReportSlot];  reports_missing(*, period) -> list[ReportSlot]
   overdue_report_slots(*, user, today=None) -> list[ReportSlot]
   plan_progress(*, plan, period=None) -> PlanProgress;  indicator_series(*, measure) -> list[IndicatorPoint]
@@ -31,7 +33,8 @@ Functions:
   memberships_current(*, group, on=None) -> QuerySet[Membership];  memberships_all(*, group) -> QuerySet
   access_membership(*, user, membership_id) -> Membership
   meetings_visible(*, user, group=None, upcoming=None, today=None) -> QuerySet[Meeting]
-  access_meeting(*, user, meeting_id) -> Meeting;  meeting_documents(*, user, meeting) -> QuerySet
+  access_meeting(*, user, meeting_id) -> Meeting;  can_see_meeting_records(*, user, meeting) -> bool
+  meeting_documents(*, user, meeting) -> QuerySet
   meeting_attendance(*, user, meeting) -> list[Attendance];  access_meeting_document(*, user, document_id)
   decisions_visible(*, user, meeting=None) -> QuerySet[Decision];  access_decision(*, user, decision_id)
   decision_tasks_visible(*, user, institution=None, open_only=False) -> QuerySet[DecisionTask]
@@ -353,8 +356,14 @@ def report_of(*, user, measure: Measure, period: ReportingPeriod) -> ProgressRep
     return reports_visible(user=user, measure=measure, period=period, institution=access.institution).first()
 
 
-def report_revisions(*, report: ProgressReport) -> QuerySet[ProgressReportRevision]:
-    return ProgressReportRevision.objects.filter(report=report).select_related("by").order_by("number")
+def report_revisions(*, user, report: ProgressReport) -> QuerySet[ProgressReportRevision]:
+    """The report's history. Drafts saved along the way are the institution's own work in progress: only its
+    reporters see them; everyone else, the coordinator included, sees what was submitted and answered."""
+    revisions = ProgressReportRevision.objects.filter(report=report)
+    access = coordination_access(user)
+    if not (access.report and access.institution.pk == report.institution_id):
+        revisions = revisions.exclude(action=ProgressReportRevision.Action.SAVED)
+    return revisions.select_related("by").order_by("number")
 
 
 def reports_awaiting_review(*, user) -> QuerySet[ProgressReport]:
@@ -547,30 +556,41 @@ def access_meeting(*, user, meeting_id: int) -> Meeting:
     return meeting
 
 
-def can_see_meeting_records(*, user) -> bool:
-    """Minutes, documents and attendance: the working group and the coordinator."""
-    return coordination_access(user).meetings
+def can_see_meeting_records(*, user, meeting: Meeting) -> bool:
+    """Minutes, documents and attendance: the coordinator, and working-group members (coordination.meetings) whose
+    institution held a seat on the meeting's day or who were a seat's delegate that day. The capability alone is not
+    enough: an institution that joined later, or left before, must not read what was said without it."""
+    access = coordination_access(user)
+    if access.manage:
+        return True
+    if not access.meetings:
+        return False
+    seated = Q(delegate=user)
+    if access.institution is not None:
+        seated |= Q(institution=access.institution)
+    day = timezone.localtime(meeting.starts_at).date()
+    return memberships_current(group=meeting.group_id, on=day).filter(seated).exists()
 
 
 def meeting_documents(*, user, meeting: Meeting) -> QuerySet[MeetingDocument]:
-    if not can_see_meeting_records(user=user):
+    if not can_see_meeting_records(user=user, meeting=meeting):
         return MeetingDocument.objects.none()
     # The file content stays in the database until someone downloads it.
     return MeetingDocument.objects.filter(meeting=meeting).defer("content").order_by("pk")
 
 
 def access_meeting_document(*, user, document_id: int) -> MeetingDocument:
-    if not can_see_meeting_records(user=user):
+    if not coordination_access(user).meetings:
         raise NotFoundOrForbidden()
     document = MeetingDocument.objects.filter(pk=document_id).select_related("meeting").first()
-    if document is None:
+    if document is None or not can_see_meeting_records(user=user, meeting=document.meeting):
         raise NotFoundOrForbidden()
     return document
 
 
 def meeting_attendance(*, user, meeting: Meeting) -> list[Attendance]:
     """One row per membership in force on the meeting's day (present or not), recorded or not yet."""
-    if not can_see_meeting_records(user=user):
+    if not can_see_meeting_records(user=user, meeting=meeting):
         return []
     recorded = {a.membership_id: a for a in Attendance.objects.filter(meeting=meeting)}
     day = timezone.localtime(meeting.starts_at).date()

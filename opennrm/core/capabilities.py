@@ -63,6 +63,9 @@ TWO_FACTOR_CAPABILITIES = PERSONAL_DATA_CAPABILITIES | frozenset(
         # What these publish speaks for the state to the public.
         Capability.STATS_PUBLISH,
         Capability.PORTAL_EDIT,
+        # The working group's records (minutes, documents) and the power to change the national action plan.
+        Capability.COORDINATION_MANAGE,
+        Capability.COORDINATION_MEETINGS,
     }
 )
 
@@ -76,6 +79,12 @@ ADMINISTRATIVE_CAPABILITIES = frozenset(
         Capability.AUDIT_VIEW,
         Capability.AUDIT_VIEW_ALL,
         Capability.DIRECTORY_EDIT_ALL,
+        # National powers: an institution's administrator must not be able to make a colleague the editor of the
+        # public site, the publisher of national statistics or a member of the national working group.
+        Capability.PORTAL_EDIT,
+        Capability.STATS_PUBLISH,
+        Capability.COORDINATION_MANAGE,
+        Capability.COORDINATION_MEETINGS,
     }
 )
 

@@ -524,6 +524,9 @@ class EurostatMapping(Strict):
     form: list[EurostatCode] = Field(default_factory=list)
 
 
+MIN_STATISTICS_THRESHOLD = 3
+
+
 class Statistics(Strict):
     # Cells counting fewer people than this are not published (primary suppression).
     threshold: int = Field(ge=1, le=100)
@@ -533,6 +536,18 @@ class Statistics(Strict):
     eurostat: EurostatMapping = Field(default_factory=EurostatMapping)
     # The workflow's consent purpose that lets a case's de-identified record go out in HTCDS (`opennrm htcds export`).
     htcds_consent_purpose: Id | None = None
+    # The institution type that receives the HTCDS exchange: a consent limited to another type does not cover it.
+    htcds_recipient_type: Id | None = None
+
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_hides_individuals(cls, value: int) -> int:
+        # Below 3 a shown cell of 2 lets each of the two people work out the other.
+        if value < MIN_STATISTICS_THRESHOLD:
+            raise ValueError(
+                f"the threshold must be at least {MIN_STATISTICS_THRESHOLD}: smaller cells would describe individuals"
+            )
+        return value
 
 
 class Pack(Strict):

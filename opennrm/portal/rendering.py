@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from html import unescape
 from urllib.parse import urlsplit
 
 import markdown
@@ -62,10 +63,30 @@ LINK_REL = "noopener"
 HEADING = re.compile(r"^h([1-6])$")
 
 
+# Browsers read a web address leniently: a backslash counts as "/", tabs and newlines anywhere are skipped, and so are
+# control characters and spaces around it. "/\evil.org/a.png" or "/<tab>/evil.org" thus reach another host; the
+# checks below read an address the way a browser will (HTML entities decoded, as the page's parser decodes them).
+IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def as_browser_reads(url: str) -> str:
+    return IGNORED_IN_URL.sub("", unescape(url)).replace("\\", "/")
+
+
 def is_local_url(url: str) -> bool:
-    """An address on this site: a path, not another host ("//host/…" and "https://…" are other hosts)."""
-    parts = urlsplit(url.strip())
-    return not parts.scheme and not parts.netloc and not url.strip().startswith("//") and bool(parts.path)
+    """An address on this site: a path, relative or from "/" — never another host however it is written ("//host",
+    "/\\host", "https://host", "http:host") and never another scheme ("javascript:…", "data:…")."""
+    address = as_browser_reads(url)
+    if address.startswith("//"):
+        return False
+    parts = urlsplit(address)
+    return not parts.scheme and not parts.netloc and bool(parts.path)
+
+
+def is_allowed_link(url: str) -> bool:
+    """A link may lead to another site, but only by one of URL_SCHEMES, never "javascript:" or the like."""
+    scheme = urlsplit(as_browser_reads(url)).scheme
+    return not scheme or scheme.lower() in URL_SCHEMES
 
 
 class _PublicPageTreeprocessor(Treeprocessor):
@@ -101,12 +122,17 @@ class _PublicPageTreeprocessor(Treeprocessor):
 
 class _PublicPageExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (the library's name)
-        md.treeprocessors.register(_PublicPageTreeprocessor(md), "opennrm_public_page", 5)
+        # After Markdown's own "unescape" (priority 0): until then an escaped backslash ("\\" in the Markdown) is a
+        # placeholder, and the image check would not see the backslash a browser will.
+        md.treeprocessors.register(_PublicPageTreeprocessor(md), "opennrm_public_page", -1)
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     # Raw HTML in the Markdown reaches here without the tree step: the same rule for images, enforced again.
     if tag == "img" and attribute == "src" and not is_local_url(value):
+        return None
+    # nh3 checks the scheme itself; this reads it as a browser would, in case the two ever disagree.
+    if tag == "a" and attribute == "href" and not is_allowed_link(value):
         return None
     if tag == "th" and attribute == "scope" and value not in {"col", "row", "colgroup", "rowgroup"}:
         return None

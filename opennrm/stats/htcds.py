@@ -9,6 +9,7 @@ nothing. No name, personal code, free text or date finer than the month goes out
 
 import csv
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,7 +52,9 @@ EXCHANGE_FIELDS = (
     "cas_ReferredOrganisation",
     "con_Consent",
 )
-REQUIRED_FIELDS = (ID_FIELD, DATE_FIELD)
+CONSENT_FIELD = "con_Consent"
+# A record without the person's consent to the transfer is never taken in, nor sent on.
+REQUIRED_FIELDS = (ID_FIELD, DATE_FIELD, CONSENT_FIELD)
 SEPARATOR = ";"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,58}$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -201,10 +204,25 @@ def record_of_fact(fact: CaseFact, *, record_id: str, age: int | None) -> dict[s
     }
 
 
-def _consented_case_facts(purpose: str | None) -> list[CaseFact]:
+def covering_consents(purpose: str, recipient_type: str | None):
+    """The consents that cover an HTCDS export (docs/htcds.md, "What goes out, and when").
+
+    Valid (not withdrawn), for the exchange purpose, and not limited to another recipient: a consent naming one
+    institution covers that institution only, and one naming a kind of institution covers the exchange only when it
+    is the kind the pack names as the exchange's recipient (`statistics.htcds_recipient_type`). The record carries
+    none of the consent's data categories (identity, contacts, circumstances), only the structured fields that go
+    with every case, so any categories cover it.
+    """
+    consents = Consent.objects.filter(purpose=purpose, withdrawn_at__isnull=True, recipient_institution__isnull=True)
+    if recipient_type:
+        return consents.filter(recipient_type__in=("", recipient_type))
+    return consents
+
+
+def _consented_case_facts(purpose: str | None, recipient_type: str | None) -> list[CaseFact]:
     if not purpose:
         return []
-    consented = Consent.objects.filter(purpose=purpose, withdrawn_at__isnull=True).values("case_id")
+    consented = covering_consents(purpose, recipient_type).values("case_id")
     return list(CaseFact.objects.filter(source=CaseFact.Source.CASE, case_id__in=consented))
 
 
@@ -218,27 +236,47 @@ def _ages(facts: list[CaseFact]) -> dict[int, int | None]:
     return {p.case_id: age_at_recognition(birth_date=p.birth_date, opened_at=p.case.opened_at) for p in persons}
 
 
-def _write(path: Path, records: list[dict[str, str]]) -> None:
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+EXPORT_FILE_MODE = 0o600
+
+
+def _write(path: Path, records: list[dict[str, str]], *, force: bool = False) -> None:
+    # Readable by the owner alone, and created here: an existing file (or a link planted in its place) is never
+    # written through unless the caller says to replace it.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    if force and path.is_file() and not path.is_symlink():
+        path.unlink()
+    descriptor = os.open(path, flags, EXPORT_FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=EXCHANGE_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
 
 
-def htcds_export(*, by=None, path) -> ExportReport:
-    """Write the HTCDS file of every consented case and every imported record, and audit the transfer."""
+def htcds_export(*, by=None, path, force: bool = False) -> ExportReport:
+    """Write the HTCDS file of every consented case and every consented imported record, and audit the transfer.
+
+    The file is new and readable by its owner only (mode 0600); an existing file is replaced only with `force`.
+    """
     _require(by)
     definitions = statistics_definitions()
     purpose = definitions.htcds_consent_purpose
     report = ExportReport(path=Path(path), consent_purpose=purpose)
+    if report.path.exists() or report.path.is_symlink():
+        if not force or report.path.is_symlink() or not report.path.is_file():
+            raise ApplicationError(
+                gettext("The file %(path)s exists already; choose another name or replace it with --force.")
+                % {"path": report.path},
+                field="output",
+            )
     with transaction.atomic():
-        case_facts = _consented_case_facts(purpose)
+        case_facts = _consented_case_facts(purpose, getattr(definitions, "htcds_recipient_type", None))
         ages = _ages(case_facts)
         records = [
             record_of_fact(f, record_id=case_exchange_id(f.case_id, f.pack_code), age=ages.get(f.case_id))
             for f in case_facts
         ]
-        imported = CaseFact.objects.filter(source=CaseFact.Source.HTCDS)
+        # A record that came in without the person's consent (before it was required) never goes out again.
+        imported = CaseFact.objects.filter(source=CaseFact.Source.HTCDS, exchange_consent=True)
         records += [record_of_fact(f, record_id=f.source_key.removeprefix("htcds:"), age=f.age_years) for f in imported]
         records.sort(key=lambda r: r[ID_FIELD])
         report.records, report.case_records = len(records), len(case_facts)
@@ -258,7 +296,13 @@ def htcds_export(*, by=None, path) -> ExportReport:
         )
         # Written last: if the file cannot be written, the audit event goes with the transaction.
         try:
-            _write(report.path, records)
+            _write(report.path, records, force=force)
+        except FileExistsError:
+            raise ApplicationError(
+                gettext("The file %(path)s exists already; choose another name or replace it with --force.")
+                % {"path": report.path},
+                field="output",
+            ) from None
         except OSError as error:
             raise ApplicationError(
                 gettext("The file cannot be written: %(reason)s") % {"reason": error.strerror or error},
@@ -315,7 +359,7 @@ def _exchange_problem(name: str, value: str) -> str | None:
         bad = next((v for v in value.split(SEPARATOR) if not COUNTRY_PATTERN.match(v.strip())), None)
         if bad is not None:
             return gettext("'%(value)s' is not an ISO 3166-1 alpha-2 country code") % {"value": bad}
-    if name == "con_Consent" and value.lower() == "false":
+    if name == CONSENT_FIELD and value.lower() != "true":
         return gettext("the person did not consent to the transfer")
     return None
 
@@ -427,6 +471,7 @@ def fact_columns_of_record(record: dict[str, str], definitions: StatisticsDefini
         "days_to_identification": None,
         "days_to_service": None,
         "services": [],
+        "exchange_consent": record.get(CONSENT_FIELD, "").lower() == "true",
     }
 
 
@@ -452,6 +497,7 @@ FACT_COLUMNS = (
     "days_to_identification",
     "days_to_service",
     "services",
+    "exchange_consent",
 )
 
 

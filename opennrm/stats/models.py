@@ -56,6 +56,9 @@ class CaseFact(models.Model):
     days_to_service = models.PositiveIntegerField(null=True)
     # Service codes received (pack ids), sorted.
     services = models.JSONField(default=list)
+    # An imported HTCDS record came with con_Consent "true": only such records are ever exported again. A case's own
+    # fact leaves it False; whether a case goes out is decided by its consent at the time of the export.
+    exchange_consent = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -130,6 +133,45 @@ class PublishedRelease(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["withdrawn_at", "-published_at"], name="release_current")]
+        constraints = [
+            # Two current releases of a year would be two noisy looks at the same counts.
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(withdrawn_at__isnull=True), name="release_one_current_per_year"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Release {self.year_from}–{self.year} published {self.published_at:%Y-%m-%d}"
+
+
+class NoiseDraw(models.Model):
+    """The noise once drawn for a published quantity, reused by every later release that publishes it again.
+
+    `quantity_key` names the pack, the table, the row and column codes and the data year the quantity counts (not
+    the span of the release), so overlapping releases and republications show the same noisy value instead of
+    fresh draws a reader could average. For a private quartile `noise` holds the released value itself.
+    """
+
+    quantity_key = models.CharField(max_length=300, unique=True)
+    noise = models.IntegerField()
+    scale = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.quantity_key}: {self.noise:+d}"
+
+
+class PrivacySpend(models.Model):
+    """The privacy budget a release spent on the quantities of one data year (0 when it only reused noise)."""
+
+    release = models.ForeignKey(PublishedRelease, on_delete=models.PROTECT, related_name="privacy_spends")
+    data_year = models.PositiveSmallIntegerField(db_index=True)
+    epsilon = models.FloatField()
+    new_draws = models.PositiveIntegerField()
+    reused_draws = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "data_year"], name="privacyspend_release_year")]
+
+    def __str__(self) -> str:
+        return f"{self.data_year}: ε {self.epsilon:g} (release {self.release_id})"

@@ -56,6 +56,7 @@ __all__ = ["Cell", "DpStatement", "DurationRow", "DurationTable", "Release", "St
 FORMAT_VERSION = 1
 DEFAULT_SPAN_YEARS = 5
 UNKNOWN = "unknown"
+ADULT_AGE = 18
 AGE_GROUPS = ("under_18", "adult", UNKNOWN)
 REFERRAL_ANSWERS = ("on_time", "overdue", "unanswered")
 SCREENING_OUTCOMES = ("indicative", "partial", "none")
@@ -358,6 +359,23 @@ def eurostat_groups(definitions: StatisticsDefinitions) -> dict[str, dict[str, t
     }
 
 
+def age_groups_of_bands(definitions: StatisticsDefinitions, codes: Sequence[str]) -> dict[str, str]:
+    """age band code -> "under_18" (whole band below 18), "adult" (from 18 on) or "unknown" (straddles 18, unknown).
+
+    The age group is read from the band alone, never from another field, so that under 18 and adult are exact sums
+    of bands: the auditor links the two tables through that identity (docs/statistics-method.md).
+    """
+    groups = dict.fromkeys(codes, UNKNOWN)
+    for band in definitions.age_bands:
+        if band.code not in groups:
+            continue
+        if band.max_age is not None and band.max_age < ADULT_AGE:
+            groups[band.code] = "under_18"
+        elif band.min_age >= ADULT_AGE:
+            groups[band.code] = "adult"
+    return groups
+
+
 class _Counter:
     """Reads the facts with a few grouped queries and lays the counts out as tables."""
 
@@ -368,6 +386,7 @@ class _Counter:
         dims = definitions.dimensions
         self.sex, self.sex_fallback = _codes_with_fallback(dims["sex"].codes)
         self.age, self.age_fallback = _codes_with_fallback(dims["age_band"].codes)
+        self.age_group_of = age_groups_of_bands(definitions, self.age)
         self.citizenship, self.citizenship_fallback = _codes_with_fallback(dims["citizenship_group"].codes)
         self.forms, _ = _codes_with_fallback(dims["form"].codes)
         self.types, self.type_fallback = _codes_with_fallback(dims["recognising_type"].codes)
@@ -392,6 +411,13 @@ class _Counter:
             Coarsening("outcome", "registered_victim", {"yes": tuple(self.registered), "no": others}),
             Coarsening("sex", "eurostat_sex", self.eurostat_sex),
             Coarsening("citizenship_group", "eurostat_citizenship", self.eurostat_citizenship),
+            # Under 18 and adult are sums of age bands: without this a reader takes a hidden child band as
+            # (under 18) - (the other child bands).
+            Coarsening(
+                "age_band",
+                "age_group",
+                {g: tuple(b for b in self.age if self.age_group_of[b] == g) for g in AGE_GROUPS},
+            ),
         ]
 
     def bounds(self) -> dict[str, int]:
@@ -420,20 +446,15 @@ class _Counter:
         by_age: dict[tuple[str, str], int] = defaultdict(int)
         by_group: dict[tuple[str, str], int] = defaultdict(int)
         by_citizenship: dict[tuple[str, str], int] = defaultdict(int)
-        rows = (
-            self._victims()
-            .values("year", "sex", "age_band", "is_child", "citizenship_group")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        rows = self._victims().values("year", "sex", "age_band", "citizenship_group").annotate(n=Count("id")).order_by()
         for row in rows:
             sex = self._one_of(row["sex"], self.sex, self.sex_fallback)
             by_year_sex[str(row["year"]), sex] += row["n"]
             if row["year"] != self.year:
                 continue
-            by_age[self._one_of(row["age_band"], self.age, self.age_fallback), sex] += row["n"]
-            group = {True: "under_18", False: "adult"}.get(row["is_child"], UNKNOWN)
-            by_group[group, sex] += row["n"]
+            band = self._one_of(row["age_band"], self.age, self.age_fallback)
+            by_age[band, sex] += row["n"]
+            by_group[self.age_group_of[band], sex] += row["n"]
             citizenship = self._one_of(row["citizenship_group"], self.citizenship, self.citizenship_fallback)
             by_citizenship[citizenship, sex] += row["n"]
         here, sex = self.scope(VICTIMS), self.sex

@@ -7,7 +7,7 @@ from django.utils import translation
 from opennrm.accounts.models import User
 from opennrm.accounts.testing import force_login_verified
 from opennrm.audit.models import AuditEvent
-from tests.factories import UserFactory
+from tests.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,20 @@ def test_roles_with_powers_the_administrator_lacks_are_not_offered(client, unit,
     page = client.get(URL).content.decode()
     assert f'value="{auditor_role.code}"' not in page
     response = _post(client, unit, [auditor_role])
+    assert response.status_code == 400
+    assert not User.objects.filter(username="test.new.colleague").exists()
+
+
+@pytest.mark.parametrize(
+    "capabilities",
+    [["portal.edit"], ["stats.view", "stats.publish"], ["coordination.manage"], ["coordination.meetings"]],
+)
+def test_national_powers_cannot_be_handed_out_by_an_institution(client, unit, institution_admin, capabilities):
+    """The public site, national statistics and the working group are not an institution administrator's to give."""
+    role = RoleFactory(code="test_national_power", capabilities=capabilities)
+    force_login_verified(client, institution_admin)
+    assert f'value="{role.code}"' not in client.get(URL).content.decode()
+    response = _post(client, unit, [role])
     assert response.status_code == 400
     assert not User.objects.filter(username="test.new.colleague").exists()
 

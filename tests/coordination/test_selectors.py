@@ -176,12 +176,12 @@ def test_meeting_records_are_for_the_working_group_and_the_coordinator(group):
     meeting = meeting_update(meeting=group.meeting_held, by=group.coordinator, minutes="Confidential minutes.")
     meeting_document_add(meeting=meeting, by=group.coordinator, title="Slides", url="https://example.lv/slides")
     for user in (group.coordinator, group.member):
-        assert selectors.can_see_meeting_records(user=user)
+        assert selectors.can_see_meeting_records(user=user, meeting=meeting)
         assert selectors.meeting_documents(user=user, meeting=meeting).count() == 1
         assert len(selectors.meeting_attendance(user=user, meeting=meeting)) == 4
     for user in (group.observer, group.reporter_a):
         assert selectors.access_meeting(user=user, meeting_id=meeting.pk) == meeting
-        assert not selectors.can_see_meeting_records(user=user)
+        assert not selectors.can_see_meeting_records(user=user, meeting=meeting)
         assert not selectors.meeting_documents(user=user, meeting=meeting).exists()
         assert selectors.meeting_attendance(user=user, meeting=meeting) == []
         document = meeting.documents.get()

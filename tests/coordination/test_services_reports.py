@@ -103,15 +103,6 @@ def test_clarification_then_resubmission_then_acceptance_keeps_the_whole_history
     assert {n.recipient for n in Notice.objects.filter(kind="report.clarification")} == {coord.reporter_a}
     with pytest.raises(ApplicationError):
         report_accept(report=report, by=coord.coordinator)
-    # While the question is open the reporter may keep a draft answer; the report stays with the coordinator.
-    report = report_save_draft(
-        measure=coord.measures["1.1"],
-        period=coord.period,
-        by=coord.reporter_a,
-        status="delayed",
-        narrative=DELAYED_LV + " Sākums: 1. oktobrī.",
-    )
-    assert report.review_state == ReviewState.CLARIFICATION_REQUESTED
     report = _submit(coord, status="delayed", narrative=DELAYED_LV + " Sākums: 1. oktobrī.")
     assert report.review_state == ReviewState.SUBMITTED and report.review_comment == ""
     report = report_accept(report=report, by=coord.coordinator, comment="Thank you.")
@@ -120,7 +111,6 @@ def test_clarification_then_resubmission_then_acceptance_keeps_the_whole_history
     assert history == [
         ("submitted", "submitted", ""),
         ("clarification_requested", "clarification_requested", "When will it start?"),
-        ("saved", "clarification_requested", ""),
         ("submitted", "submitted", ""),
         ("accepted", "accepted", "Thank you."),
     ]
@@ -131,7 +121,6 @@ def test_clarification_then_resubmission_then_acceptance_keeps_the_whole_history
     assert actions == [
         "coordination.report.submitted",
         "coordination.report.clarification_requested",
-        "coordination.report.saved",
         "coordination.report.submitted",
         "coordination.report.accepted",
     ]

@@ -37,6 +37,11 @@ def help_url(**query) -> str:
     return reverse("portal:help") + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
+def ask(client, **choice):
+    """The help finder's form sent as a browser sends it: posted, with no token and no cookie."""
+    return client.post(reverse("portal:help"), choice)
+
+
 # --- the header -----------------------------------------------------------------------------------------------
 
 
@@ -99,7 +104,7 @@ def test_the_help_page_without_a_choice(client, case_world):
 
 
 def test_a_situation_chosen_elsewhere_is_preselected_without_errors(client, case_world):
-    response = client.get(help_url(situation="child"))
+    response = ask(client, situation="child")
     assert response.status_code == 200
     main = main_of(response)
     assert re.search(r'<input type="radio" name="situation" value="child"[^>]*checked', main)
@@ -107,7 +112,7 @@ def test_a_situation_chosen_elsewhere_is_preselected_without_errors(client, case
 
 
 def test_an_adult_in_riga_is_shown_the_city_first_then_national_help(client, case_world):
-    main = main_of(client.get(help_url(municipality="riga", situation="exploited")))
+    main = main_of(ask(client, municipality="riga", situation="exploited"))
     main = main[main.index('id="help-answer"') :]
     assert "Who can help in Riga" in main
     assert "A service provider&#x27;s specialists can recognise you as a victim" in main
@@ -119,12 +124,12 @@ def test_an_adult_in_riga_is_shown_the_city_first_then_national_help(client, cas
 
 
 def test_a_child_in_riga_brings_the_orphans_court(client, case_world):
-    main = main_of(client.get(help_url(municipality="riga", situation="child")))
+    main = main_of(ask(client, municipality="riga", situation="child"))
     assert "Orphan" in main and "Children" in main
 
 
 def test_a_foreign_national_is_also_sent_to_the_border_guard(client, case_world):
-    main = main_of(client.get(help_url(municipality="daugavpils", situation="foreign_national")))
+    main = main_of(ask(client, municipality="daugavpils", situation="foreign_national"))
     assert "State Border Guard" in main and "Office of Citizenship and Migration Affairs" in main
 
 
@@ -137,11 +142,76 @@ def test_a_foreign_national_is_also_sent_to_the_border_guard(client, case_world)
     ],
 )
 def test_a_bad_choice_is_named_and_nothing_is_listed(client, case_world, query, field, message):
-    response = client.get(help_url(**query))
+    response = ask(client, **query)
     assert response.status_code == 400
     main = main_of(response)
     assert f'id="{field}-error"' in main and message in main
     assert "Who can help in" not in main
+
+
+# --- where to get help leaves no trace -------------------------------------------------------------------------
+
+
+def test_the_finder_form_posts_its_choice_and_needs_no_token(client, case_world):
+    main = main_of(client.get(help_url()))
+    form = re.search(r'<form method="post" action="/en/help/" class="help-finder-form"[^>]*>(.*?)</form>', main, re.S)
+    assert form, "the help finder must post its choice, never put it in the address"
+    assert "csrfmiddlewaretoken" not in form.group(1)
+
+
+def test_an_answer_leaves_no_trace(client, case_world):
+    client.get(reverse("core:home"))  # other pages may set the CSRF cookie
+    response = ask(client, municipality="riga", situation="exploited")
+    assert response.status_code == 200 and "Who can help in Riga" in main_of(response)
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert not response.cookies, response.cookies
+
+
+def test_a_bad_choice_leaves_no_trace_either(client, case_world):
+    response = ask(client, municipality="atlantis", situation="exploited")
+    assert response.status_code == 400
+    assert "no-store" in response["Cache-Control"] and response["Referrer-Policy"] == "no-referrer"
+    assert not response.cookies
+
+
+def test_the_finder_is_not_refused_for_want_of_a_token(case_world):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("portal:help"), {"municipality": "riga", "situation": "exploited"})
+    assert response.status_code == 200 and "Who can help in Riga" in main_of(response)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"municipality": "riga", "situation": "exploited"},
+        {"situation": "child"},
+        {"municipality": "riga"},
+        {"municipality": "atlantis", "situation": "lost"},
+    ],
+)
+def test_an_old_link_with_the_choice_in_its_address_goes_to_the_clean_form(client, case_world, query):
+    response = client.get(help_url(**query))
+    assert response.status_code == 302
+    assert response["Location"] == "/en/help/"
+    assert "no-store" in response["Cache-Control"] and response["Referrer-Policy"] == "no-referrer"
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Who can help in" not in main_of(page)
+
+
+def test_the_self_check_result_sends_to_where_to_get_help_without_an_address(client, case_world):
+    data = {"step": "3", "action": "next", "municipality": "riga"}
+    response = client.post(reverse("portal:self_check_track", kwargs={"track_id": "exploitation"}), data)
+    main = main_of(response)
+    assert "Your result" in main
+    assert "situation=" not in main and "municipality=" not in main
+    more = re.search(r'<form method="post" action="/en/help/" class="self-check-more-help">(.*?)</form>', main, re.S)
+    assert more and 'name="situation" value="exploited"' in more.group(1)
+    # What it posts: the help page with the situation chosen and nothing listed yet.
+    page = main_of(ask(client, situation="exploited"))
+    assert re.search(r'<input type="radio" name="situation" value="exploited"[^>]*checked', page)
 
 
 def test_without_a_published_model_the_page_says_so(client, case_world):

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from opennrm.audit.models import AuditEvent
 from opennrm.cases.models import Case, Consent
 from opennrm.cases.services.consent import consent_withdraw
+from opennrm.core.errors import ApplicationError
 from opennrm.jurisdiction.services import version_publish
 from opennrm.stats.htcds import EXCHANGE_FIELDS, case_exchange_id, htcds_export, htcds_fields, htcds_import
 from opennrm.stats.models import CaseFact
@@ -23,7 +24,7 @@ GOOD = [
     "NonPoliceGovernmentalOrganization,FollowUp,state_police,service_provider,true",
     "DEMO-2,2024-11-17,Masculine,,UA;LT,ForcedLabour;ForcedBegging,Recruitment,PL,PossibleVictimOfTrafficking,,"
     "Closed,Somewhere Else Ltd,,true",
-    "DEMO-3,2025-02-01,,,,,,,,,,,,",
+    "DEMO-3,2025-02-01,,,,,,,,,,,,true",
 ]
 
 
@@ -136,6 +137,11 @@ def test_importing_the_same_file_twice_adds_nothing(case_world, tmp_path):
         ),
         ([HEADER, GOOD[0].replace(",true", ",false")], "row 2, field con_Consent: the person did not consent"),
         ([HEADER, GOOD[0].replace(",true", ",maybe")], "row 2, field con_Consent: 'maybe' is not true or false"),
+        ([HEADER, GOOD[0].removesuffix("true")], "row 2, field con_Consent: required, but empty"),
+        (
+            [HEADER.removesuffix(",con_Consent"), GOOD[0].removesuffix(",true")],
+            "row 1, field con_Consent: the column is missing",
+        ),
         ([HEADER, GOOD[0].replace("DEMO-1", "DEMO 1")], "row 2, field cas_ID: 'DEMO 1' is not a valid record id"),
         ([HEADER.replace("cas_ID,", "", 1), GOOD[0].split(",", 1)[1]], "row 1, field cas_ID: the column is missing"),
         ([HEADER + ",prs_Gender", GOOD[0] + ",Feminine"], "row 1, field prs_Gender: the column appears twice"),
@@ -322,3 +328,92 @@ def test_round_trip_from_the_demo_through_an_empty_database(settings, lv_pack_co
     htcds_export(path=second)
     assert read_records(second) == read_records(first)
     assert second.read_bytes() == first.read_bytes()
+
+
+# --- consent and the file -----------------------------------------------------------------------------------------
+
+
+def test_an_imported_record_is_kept_with_its_consent_and_one_without_never_goes_out(case_world, tmp_path):
+    htcds_import(path=write(tmp_path, [HEADER, GOOD[0]]))
+    assert CaseFact.objects.get(source_key="htcds:DEMO-1").exchange_consent is True
+    # A record taken in before consent was required: it is counted, but it is not sent on as if it had consent.
+    CaseFact.objects.filter(source_key="htcds:DEMO-1").update(exchange_consent=False)
+    path = tmp_path / "export.csv"
+    report = htcds_export(path=path)
+    assert report.imported_records == 0
+    assert read_records(path) == []
+
+
+def test_a_consent_for_a_named_institution_does_not_cover_the_exchange(case_world, tmp_path):
+    named = open_case(case_world)
+    consent(
+        case_world,
+        named,
+        purpose="data_exchange",
+        categories=[],
+        recipient_institution=case_world.institution("lv-provider-marta"),
+    )
+    covered = open_case(case_world)
+    exchange_consent(case_world, covered)
+    withdrawn = open_case(case_world)
+    consent_withdraw(by=case_world.social_worker, consent=exchange_consent(case_world, withdrawn), note="Demo.")
+    path = tmp_path / "export.csv"
+    htcds_export(path=path)
+    assert [r["cas_ID"] for r in read_records(path)] == [case_exchange_id(covered.pk, "lv")]
+
+
+def test_a_consent_limited_to_another_kind_of_recipient_does_not_cover_the_exchange(
+    case_world, tmp_path, lv_pack_content, monkeypatch
+):
+    import opennrm.stats.htcds as htcds
+
+    definitions = htcds.statistics_definitions()
+    monkeypatch.setattr(htcds, "statistics_definitions", lambda: _with_recipient(definitions, "national_coordinator"))
+    other = open_case(case_world)
+    consent(case_world, other, purpose="data_exchange", categories=[], recipient_type="service_provider")
+    covered = open_case(case_world)
+    exchange_consent(case_world, covered)
+    path = tmp_path / "export.csv"
+    htcds_export(path=path)
+    assert [r["cas_ID"] for r in read_records(path)] == [case_exchange_id(covered.pk, "lv")]
+
+
+def _with_recipient(definitions, recipient_type):
+    class WithRecipient:
+        htcds_recipient_type = recipient_type
+
+        def __getattr__(self, name):
+            return getattr(definitions, name)
+
+    return WithRecipient()
+
+
+def test_the_export_is_readable_by_its_owner_only_and_never_overwrites(case_world, tmp_path):
+    import os
+    import stat
+
+    htcds_import(path=write(tmp_path, [HEADER, GOOD[0]]))
+    path = tmp_path / "export.csv"
+    htcds_export(path=path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    path.write_text("someone else's file", encoding="utf-8")
+    with pytest.raises(ApplicationError, match="exists already"):
+        htcds_export(path=path)
+    assert path.read_text(encoding="utf-8") == "someone else's file"
+    assert AuditEvent.objects.filter(action="htcds.export").count() == 1
+    htcds_export(path=path, force=True)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert read_records(path)[0]["cas_ID"] == "DEMO-1"
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "elsewhere.csv")
+    with pytest.raises(ApplicationError, match="exists already"):
+        htcds_export(path=link, force=True)
+    assert not (tmp_path / "elsewhere.csv").exists()
+
+
+def test_the_command_refuses_to_overwrite_without_force(case_world, tmp_path):
+    target = tmp_path / "out.csv"
+    call_command("htcds", "export", "--output", str(target), stdout=StringIO())
+    with pytest.raises(CommandError, match="--force"):
+        call_command("htcds", "export", "--output", str(target), stdout=StringIO())
+    call_command("htcds", "export", "--output", str(target), "--force", stdout=StringIO())

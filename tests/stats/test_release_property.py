@@ -23,7 +23,7 @@ FACT = st.fixed_dictionaries(
     {
         "year": st.sampled_from([2023, 2024]),
         "sex": st.sampled_from(["Feminine", "Masculine", "TransgenderFeminine", "NonSpecifiedUnknown"]),
-        "age_band": st.sampled_from(["9-17", "18-20", "30-38", "unknown"]),
+        "age_band": st.sampled_from(["0-8", "9-17", "18-20", "30-38", "unknown"]),
         "is_child": st.sampled_from([True, False, None]),
         "citizenship_group": st.sampled_from(["national", "other_eu", "non_eu"]),
         "outcome": st.sampled_from(["identified", "in_progress", "not_identified"]),
@@ -49,7 +49,14 @@ def _identities(pack: dict) -> list[tuple[str, str, dict[str, list[str]]]]:
     eurostat = section["eurostat"]
     registered = section["publication"]["registered_victims"]["outcomes"]
     outcomes = [o["id"] for o in section["dimensions"]["outcome"]]
+    bands = section["dimensions"]["age_band"]
+    age_groups = {
+        "under_18": [b["id"] for b in bands if b.get("max") is not None and b["max"] < 18],
+        "adult": [b["id"] for b in bands if b["min"] >= 18],
+        "unknown": ["unknown", *(b["id"] for b in bands if b["min"] < 18 and (b.get("max") is None or b["max"] >= 18))],
+    }
     return [
+        ("age_band", "age_group", age_groups),
         ("sex", "eurostat_sex", {item["code"]: item["categories"] for item in eurostat["sex"]}),
         ("citizenship_group", "eurostat_citizenship", {i["code"]: i["categories"] for i in eurostat["citizenship"]}),
         ("outcome", "registered_victim", {"yes": registered, "no": [o for o in outcomes if o not in registered]}),
@@ -158,3 +165,37 @@ def test_the_check_finds_what_a_careless_release_would_give_away(lv_pack_content
         tuple(sorted(victims.items())),
         tuple(sorted({**victims, "age_band": "18-20"}.items())),
     }
+
+
+def test_a_child_band_cannot_be_recovered_from_the_under_18_group(statistics_in_force):
+    # The reported case: one girl aged 0-8, eight girls aged 9-17. "under 18, female" minus "9-17, female" must not
+    # give the hidden "0-8, female".
+    victim = {"year": 2024, "sex": "Feminine", "citizenship_group": "national", "outcome": "identified",
+              "identification_route": "commission", "recognising_type": "state_police", "forms": []}  # fmt: skip
+    write_facts(
+        [{**victim, "age_band": "0-8", "is_child": True}] + [{**victim, "age_band": "9-17", "is_child": True}] * 8
+    )
+    release = release_build(year=2024, year_from=2024)
+    ages = release.tables["victims_by_age_sex"]
+    groups = release.tables["victims_by_age_group_sex"]
+    assert ages.cell("0-8", "Feminine").hidden
+    child_band, under_18 = ages.cell("9-17", "Feminine"), groups.cell("under_18", "Feminine")
+    assert child_band.hidden or under_18.hidden
+    if not under_18.hidden:
+        assert under_18.count == 9
+    tables = [t for t in release.tables.values() if isinstance(t, StatTable)]
+    assert derivable(tables, statistics_in_force) == []
+
+
+def test_the_age_group_follows_the_band_not_the_child_flag(statistics_in_force):
+    victim = {"year": 2024, "sex": "Masculine", "citizenship_group": "national", "outcome": "identified",
+              "identification_route": "commission", "recognising_type": "state_police", "forms": []}  # fmt: skip
+    # A child flag that disagrees with the band (data entered before a birth date was known) and an unknown band.
+    write_facts(
+        [{**victim, "age_band": "18-20", "is_child": True}] * 6
+        + [{**victim, "age_band": "unknown", "is_child": True}] * 5
+    )
+    groups = release_build(year=2024, year_from=2024).tables["victims_by_age_group_sex"]
+    assert groups.cell("adult", "Masculine").count == 6
+    assert groups.cell("under_18", "Masculine").count == 0
+    assert groups.cell("unknown", "Masculine").count == 5

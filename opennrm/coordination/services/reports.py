@@ -7,7 +7,8 @@
               clarification_requested
 
 Every step writes a ProgressReportRevision (the full report as it then stood) and an audit event; the coordinator is
-told of each submission, the institution's reporters of each answer.
+told of each submission, the institution's reporters of each answer. Only a report never submitted can be saved as
+a draft: once submitted, even when sent back for clarification, it changes only by submitting it again.
 """
 
 from __future__ import annotations
@@ -107,6 +108,16 @@ def _write(*, measure, period, by, status, narrative, indicator_value, evidence_
         if not submit and report.review_state == ReviewState.SUBMITTED:
             raise ApplicationError(
                 gettext("This report has been submitted; change it by submitting it again."), field="submit"
+            )
+        # A report sent back still counts as submitted (observers, dashboard, exports read it): a draft saved over it
+        # would publish text nobody has reviewed, so the answer is written in one step, by submitting.
+        if not submit and report.review_state == ReviewState.CLARIFICATION_REQUESTED:
+            raise ApplicationError(
+                gettext(
+                    "This report was sent back for clarification and cannot be saved as a draft; "
+                    "answer by submitting it again."
+                ),
+                field="submit",
             )
         old = {"status": report.status, "review_state": report.review_state}
         report.status, report.narrative, report.indicator_value, report.evidence_links = status, narrative, value, links

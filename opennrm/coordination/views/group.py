@@ -207,7 +207,7 @@ def meeting(request, meeting_id: int):
     taken_place = item.status != Meeting.Status.CANCELLED and item.starts_at <= timezone.now()
     context = {
         "meeting": item,
-        "records": selectors.can_see_meeting_records(user=request.user),
+        "records": selectors.can_see_meeting_records(user=request.user, meeting=item),
         "documents": selectors.meeting_documents(user=request.user, meeting=item),
         "attendance": selectors.meeting_attendance(user=request.user, meeting=item),
         "decisions": selectors.decisions_visible(user=request.user, meeting=item),

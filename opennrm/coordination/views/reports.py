@@ -134,7 +134,7 @@ def _report_page(request, *, access, report, review_form=None):
     context = {
         "report": report,
         "measure": measure,
-        "revisions": selectors.report_revisions(report=report),
+        "revisions": selectors.report_revisions(user=request.user, report=report),
         "editable": editable,
         "review_form": review_form
         if review_form is not None

@@ -1,7 +1,8 @@
 """Public help pages: where to get help, the anonymous self-check, the published indicators and statistics.
 
 No page here needs a sign-in or JavaScript. The self-check keeps nothing: its answers travel in the form's own
-fields from one step to the next and are gone with the response; it sets no cookie and nothing may store it.
+fields from one step to the next and are gone with the response; it sets no cookie and nothing may store it. Where
+to get help treats the place and the situation the same way.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -29,11 +30,11 @@ ACTIONS = ("next", "back", "result", "review")
 
 
 def _private(view):
-    """What every self-check response needs so that it leaves no trace beyond the visitor's own screen: never
-    stored by the browser or a proxy, and no address of it sent to the next site.
+    """What every self-check and help finder response needs so that it leaves no trace beyond the visitor's own
+    screen: never stored by the browser or a proxy, and no address of it sent to the next site.
 
-    It also sets no cookie: its forms carry no CSRF token (see self_check_track), and for a visitor who is not
-    signed in the layout renders none either (the language switcher needs no token)."""
+    It also sets no cookie: their forms carry no CSRF token (see self_check_track and help_page), and for a visitor
+    who is not signed in the layout renders none either (the language switcher needs no token)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -45,22 +46,31 @@ def _private(view):
     return wrapped
 
 
-def _no_referrer(response):
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 # ---- where to get help ---------------------------------------------------------------------------------------
+# The place and the situation say more about the visitor than anything else on the site, so they never go into an
+# address: the form posts them, and the answer leaves no trace, like the self-check's (`_private`).
+
+FINDER_FIELDS = ("municipality", "situation")
 
 
-@require_GET
+# A POST without a CSRF token is safe here for the self-check's reason: the finder changes nothing on the server
+# and only shows public contacts for what was sent, so a forged request from another site achieves nothing; a token
+# would need a cookie, and the finder sets none.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@_private
 def help_page(request):
+    if request.method == "GET" and any(name in request.GET for name in FINDER_FIELDS):
+        # An old link with the choice in its address: the clean form, so that the choice is not shown again and
+        # stays out of this page's address, and out of the history it is written to from now on.
+        return redirect("portal:help")
     help = public_help()
     if help is None:
-        return _no_referrer(render(request, "portal/help/unavailable.html", {"nav": "help"}))
+        return render(request, "portal/help/unavailable.html", {"nav": "help"})
+    data = request.POST if request.method == "POST" else {}
     # Without a municipality the page was only opened (perhaps with a situation chosen elsewhere): no errors yet.
-    data = request.GET if "municipality" in request.GET else None
-    form = help_finder.HelpFinderForm(data, initial=request.GET.dict(), help=help)
+    bound = data if "municipality" in data else None
+    form = help_finder.HelpFinderForm(bound, initial={n: data[n] for n in FINDER_FIELDS if n in data}, help=help)
     answer = None
     if form.is_bound and form.is_valid():
         try:
@@ -80,7 +90,7 @@ def help_page(request):
         "quick_exit_url": help.quick_exit_url,
     }
     status = 400 if form.is_bound and form.errors else 200
-    return _no_referrer(render(request, "portal/help/help.html", context, status=status))
+    return render(request, "portal/help/help.html", context, status=status)
 
 
 # ---- the self-check ------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from opennrm.accounts.models import User
-from opennrm.coordination.importing import PlanImportError
+from opennrm.coordination.importing import MAX_FILE_BYTES, PlanImportError
 from opennrm.coordination.models import ActionPlan
 from opennrm.coordination.selectors import plan_snapshot
 from opennrm.coordination.services import plan_import
@@ -60,6 +60,12 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(gettext("No such file: %(path)s") % {"path": file}, returncode=INVALID_INPUT)
+        # Refused before it is read into memory.
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CommandError(
+                gettext("The file is too large (at most %(mb)d MB).") % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
+                returncode=INVALID_INPUT,
+            )
         user = None
         if by:
             user = User.objects.filter(username=by, is_active=True).first()

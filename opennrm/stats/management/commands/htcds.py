@@ -1,4 +1,4 @@
-"""`opennrm htcds export [--output FILE]` / `opennrm htcds import FILE`: case records in IOM's HTCDS 2.0.
+"""`opennrm htcds export [--output FILE] [--force]` / `opennrm htcds import FILE`: case records in IOM's HTCDS 2.0.
 
 The file format is described in docs/htcds.md. An import lists every problem (row and field) and changes nothing
 unless the whole file is valid; it exits with status 2 then.
@@ -25,21 +25,22 @@ class Command(BaseCommand):
             "export", help="Write the records of cases whose person consented to the exchange, and imported ones."
         )
         export.add_argument("--output", help="the CSV file to write (default: htcds-export-<date>.csv)")
+        export.add_argument("--force", action="store_true", help="replace the file if it exists already")
         load = actions.add_parser("import", help="Check an HTCDS CSV file and, if every row is valid, import it.")
         load.add_argument("file", help="the CSV file to read")
 
     def handle(self, *args, **options) -> None:
         try:
             if options["action"] == "export":
-                self._export(options.get("output"))
+                self._export(options.get("output"), force=options.get("force", False))
             else:
                 self._import(options["file"])
         except ApplicationError as error:
             raise CommandError(error.message, returncode=INVALID_INPUT) from None
 
-    def _export(self, output: str | None) -> None:
+    def _export(self, output: str | None, *, force: bool = False) -> None:
         path = Path(output) if output else Path(f"htcds-export-{timezone.localdate().isoformat()}.csv")
-        report = htcds_export(path=path)
+        report = htcds_export(path=path, force=force)
         if report.consent_purpose is None:
             self.stderr.write(
                 gettext(

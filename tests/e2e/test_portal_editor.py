@@ -7,21 +7,22 @@ from pathlib import Path
 import pytest
 
 from opennrm.portal.models import ContentItem, PublicationFile
-from tests.e2e.conftest import axe_violations, browser, page, sign_in, url  # noqa: F401 (fixtures)
+from tests.e2e.conftest import axe_violations, sign_in, url
+from tests.portal.conftest import portal_editor, portal_files_dir  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def check_accessible(page, what: str) -> None:  # noqa: F811 (the fixture's name)
+def check_accessible(page, what: str) -> None:
     assert axe_violations(page) == [], what
 
 
 def test_an_editor_creates_translates_publishes_and_is_refused_a_bad_file(
-    page,  # noqa: F811
+    page,
     live_server,
     transactional_db,
-    portal_editor,
-    portal_files_dir,
+    portal_editor,  # noqa: F811 (the fixture imported above)
+    portal_files_dir,  # noqa: F811
     tmp_path,
 ):
     sign_in(page, live_server, username=portal_editor.username, next_path="/en/editor/")
@@ -64,11 +65,11 @@ def test_an_editor_creates_translates_publishes_and_is_refused_a_bad_file(
 
 
 def test_a_bad_publication_file_is_refused_and_nothing_is_saved(
-    page,  # noqa: F811
+    page,
     live_server,
     transactional_db,
-    portal_editor,
-    portal_files_dir,
+    portal_editor,  # noqa: F811 (the fixture imported above)
+    portal_files_dir,  # noqa: F811
     tmp_path,
 ):
     fake = tmp_path / "Plāns.pdf"
