@@ -53,5 +53,12 @@ benchmark-portal: install
 	$(BIN)/pip install --quiet -e '.[server]'
 	$(BIN)/python benchmarks/portal_run.py --database-url $(BENCHMARK_DATABASE_URL)
 
+## The statistics reports: 10 000 → 100 000 case facts; release builds, dashboard, downloads, API, annual report; SQLite and PostgreSQL
+.PHONY: benchmark-stats
+benchmark-stats: install
+	$(BIN)/pip install --quiet -e '.[server]'
+	$(BIN)/python benchmarks/stats_run.py
+	$(BIN)/python benchmarks/stats_run.py --database-url $(BENCHMARK_DATABASE_URL)
+
 clean:
 	rm -rf $(VENV) node_modules var

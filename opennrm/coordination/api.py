@@ -3,8 +3,9 @@
 Reading is for every holder of a coordination capability (view, report, meetings, manage); minutes, documents and
 attendance for the coordinator and for working-group members whose institution held a seat on the meeting's day.
 Writing: the coordinator changes the plan, reviews reports and keeps the meetings and decisions; a reporter submits
-reports on its own institution's measures; a working-group member marks its institution's decision tasks done. Not visible answers 404, visible but not allowed 403, a request
-the rules refuse 400 naming the field (opennrm.api.errors); a refused import lists every problem.
+reports on its own institution's measures; a working-group member marks its institution's decision tasks done.
+Not visible answers 404, visible but not allowed 403, a request the rules refuse 400 naming the field
+(opennrm.api.errors); a refused import lists every problem.
 """
 
 from __future__ import annotations

@@ -85,6 +85,13 @@ def noisy_counts(counts: Sequence[int], *, scale: float) -> list[int]:
     return [max(0, int(value)) for value in count_measurement(scale=scale)([int(c) for c in counts])]
 
 
+def noise_draws(n: int, *, scale: float) -> list[int]:
+    """`n` independent discrete Laplace draws of `scale`: the noise alone, to be stored and added to counts."""
+    if n <= 0:
+        return []
+    return [int(value) for value in count_measurement(scale=scale)([0] * n)]
+
+
 def quantile_measurement(*, alpha: float, epsilon: float, contributions: int, upper: int) -> dp.Measurement:
     """OpenDP's private quantile over whole numbers 0..upper, spending `epsilon` for `contributions` per person."""
 

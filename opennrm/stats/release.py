@@ -48,7 +48,7 @@ from opennrm.stats.disclosure import (
     StatTable,
     suppress,
 )
-from opennrm.stats.models import CaseFact, ReferralFact, ScreeningFact
+from opennrm.stats.models import CaseFact, NoiseDraw, ReferralFact, ScreeningFact
 from opennrm.stats.privacy import DpStatement
 
 __all__ = ["Cell", "DpStatement", "DurationRow", "DurationTable", "Release", "StatTable", "release_build"]
@@ -62,6 +62,9 @@ REFERRAL_ANSWERS = ("on_time", "overdue", "unanswered")
 SCREENING_OUTCOMES = ("indicative", "partial", "none")
 # Upper ends of the candidate values of a private quartile; longer times are counted at the end.
 DURATION_UPPER = {"days": 730, "hours": 720}
+# Quartiles are shown only for a row of at least this many times the threshold: with fewer values each quartile is
+# close to one person's own time.
+QUARTILE_FACTOR = 2
 # Contribution bounds of a noisy release: how much one person may add, so that the noise can cover it.
 FORMS_PER_PERSON = 2
 REFERRALS_PER_CASE = 3
@@ -148,6 +151,8 @@ class Release:
     pack_code: str = ""
     registered_outcomes: tuple[str, ...] = ()
     contribution_bounds: dict[str, int] = field(default_factory=dict)
+    # Data year -> (noise draws made for this release, draws reused from earlier ones); empty without noise.
+    noise_use: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def table(self, table_id: str) -> StatTable | DurationTable | None:
         return self.tables.get(table_id)
@@ -281,17 +286,24 @@ def release_build(*, year: int, year_from: int | None = None, public: bool = Fal
     if noisy:
         count_tables = [t for t in count_tables if t.id in public_ids]
         durations = {k: v for k, v in durations.items() if k in public_ids}
-        tables, dp = _noisy(count_tables, durations, definitions)
+        scopes = {k: counter.duration_scope(k) for k in durations}
+        tables, dp, noise_use = _noisy(count_tables, durations, definitions, scopes)
     else:
         # Protected all together, then cut down: a part of a safe release is safe, so the public tables can
         # never be combined with the rapporteur's (or Eurostat's) to recover a cell.
-        protected = suppress(count_tables, threshold=definitions.threshold, coarsenings=counter.coarsenings())
+        recorded = _duration_count_tables(count_tables, durations, counter)
+        protected = suppress(
+            [*count_tables, *recorded.values()], threshold=definitions.threshold, coarsenings=counter.coarsenings()
+        )
         tables = dict(protected)
         tables.update(
-            {k: _exact_durations(k, v, definitions.threshold, counter.duration_scope(k)) for k, v in durations.items()}
+            {
+                k: _exact_durations(k, v, definitions.threshold, counter.duration_scope(k), tables[recorded[k].id])
+                for k, v in durations.items()
+            }
         )
         tables = {k: tables[k] for k in TABLE_IDS if k in tables and (not public or k in public_ids)}
-        dp = None
+        dp, noise_use = None, {}
     return Release(
         year_from=year_from,
         year=year,
@@ -302,6 +314,7 @@ def release_build(*, year: int, year_from: int | None = None, public: bool = Fal
         pack_code=definitions.pack_code,
         registered_outcomes=tuple(definitions.registered_victims.outcomes),
         contribution_bounds=counter.bounds() if noisy else {},
+        noise_use=noise_use,
     )
 
 
@@ -688,18 +701,56 @@ def quantile(histogram: Mapping[int, int], alpha: float) -> float:
     return round(below + (above - below) * fraction, 1)
 
 
+RECORDED = "duration_recorded"
+# The count table whose row totals are the rows of each duration table: what links `n` to the other tables.
+_DURATION_BASES = {
+    "time_to_identification": "victims_by_year_sex",
+    "time_to_service": "victims_by_year_sex",
+    "referral_response_time": "referral_response",
+}
+
+
+def _duration_count_tables(
+    count_tables: Sequence[CountTable],
+    durations: Mapping[str, tuple[str, list[str], str, dict[str, dict[int, int]]]],
+    counter: _Counter,
+) -> dict[str, CountTable]:
+    """For the auditor only: each duration table's `n` as the "yes" column of row x (time recorded: yes, no).
+
+    The rows add up to a row total another table publishes (the victims of a year, the referrals sent to a type), so
+    `n` and those totals are one system: a hidden `n` cannot be read off as total minus the rest, nor the reverse.
+    """
+    bases = {t.id: t for t in count_tables}
+    linked = {}
+    for table_id, (row_dimension, codes, _unit, histograms) in durations.items():
+        base = bases[_DURATION_BASES[table_id]]
+        totals = {code: base.row_total(i) for i, code in enumerate(base.row_codes)}
+        counts = {}
+        for code in codes:
+            n = sum(histograms.get(code, {}).values())
+            counts[code, "yes"], counts[code, "no"] = n, max(totals.get(code, n) - n, 0)
+        scope = counter.duration_scope(table_id)
+        linked[table_id] = _table(f"{table_id}__n", row_dimension, RECORDED, codes, ("yes", "no"), counts, scope)
+    return linked
+
+
 def _exact_durations(
-    table_id: str, spec: tuple[str, list[str], str, dict[str, dict[int, int]]], threshold: int, scope: dict
+    table_id: str,
+    spec: tuple[str, list[str], str, dict[str, dict[int, int]]],
+    threshold: int,
+    scope: dict,
+    protected_n: StatTable,
 ) -> DurationTable:
     row_dimension, codes, unit, histograms = spec
     rows = []
     for code in codes:
         histogram = histograms.get(code, {})
         n = sum(histogram.values())
-        if n == 0:
-            rows.append(DurationRow(Cell.shown(0)))
-        elif n < threshold:
-            rows.append(DurationRow(Cell.primary(threshold)))
+        cell = protected_n.cell(code, "yes")
+        if cell.hidden or n == 0:
+            rows.append(DurationRow(cell))
+        elif n < QUARTILE_FACTOR * threshold:
+            rows.append(DurationRow(Cell.shown(n)))
         else:
             rows.append(
                 DurationRow(
@@ -714,22 +765,98 @@ def _exact_durations(
 # --- noise -------------------------------------------------------------------------------------------------------
 
 
+def _data_year(row_dimension: str, row: str, column_dimension: str, column: str, scope: Mapping[str, str]) -> str:
+    """The year a quantity counts: its row or column when the table runs over years, else the table's year."""
+    if row_dimension == "year":
+        return row
+    if column_dimension == "year":
+        return column
+    return scope.get("year", "")
+
+
+def noise_key(pack_code: str, table_id: str, row: str, column: str, data_year: str) -> str:
+    """What identifies a published quantity across releases: never the span of the release it appears in."""
+    return "|".join((pack_code, table_id, row, column, data_year))
+
+
+class _NoiseStore:
+    """Noise drawn once per quantity and kept (NoiseDraw): a later release of the same quantity reuses it.
+
+    Fresh noise on every publication would let a reader average the releases and so take the noise away; reused
+    noise gives the reader nothing new as long as the true count stays the same (docs/statistics-method.md).
+    """
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self.use: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+
+    def _count(self, key: str, new: bool) -> None:
+        year = key.rsplit("|", 1)[-1]
+        if year.isdigit():
+            self.use[int(year)][0 if new else 1] += 1
+
+    def noise(self, keys: Sequence[str]) -> list[int]:
+        stored = dict(NoiseDraw.objects.filter(quantity_key__in=list(keys)).values_list("quantity_key", "noise"))
+        missing = [k for k in dict.fromkeys(keys) if k not in stored]
+        if missing:
+            drawn = privacy.noise_draws(len(missing), scale=self.scale)
+            NoiseDraw.objects.bulk_create(
+                [NoiseDraw(quantity_key=k, noise=n, scale=self.scale) for k, n in zip(missing, drawn, strict=True)],
+                ignore_conflicts=True,
+            )
+            # Another release may have drawn some of them at the same moment: the stored draw wins.
+            stored.update(NoiseDraw.objects.filter(quantity_key__in=missing).values_list("quantity_key", "noise"))
+        fresh = set(missing)
+        for key in dict.fromkeys(keys):
+            self._count(key, key in fresh)
+        return [stored[k] for k in keys]
+
+    def released_values(self, keys: Sequence[str], compute) -> list[int]:
+        """Values released once (private quartiles): the stored ones, else `compute()`'s, stored for next time."""
+        stored = dict(NoiseDraw.objects.filter(quantity_key__in=list(keys)).values_list("quantity_key", "noise"))
+        if all(k in stored for k in keys):
+            for key in keys:
+                self._count(key, False)
+            return [stored[k] for k in keys]
+        values = list(compute())
+        NoiseDraw.objects.bulk_create(
+            [NoiseDraw(quantity_key=k, noise=v, scale=self.scale) for k, v in zip(keys, values, strict=True)],
+            ignore_conflicts=True,
+        )
+        stored = dict(NoiseDraw.objects.filter(quantity_key__in=list(keys)).values_list("quantity_key", "noise"))
+        for key in keys:
+            self._count(key, True)
+        return [stored[k] for k in keys]
+
+
 def _noisy(
     count_tables: Sequence[CountTable],
     durations: Mapping[str, tuple[str, list[str], str, dict[str, dict[int, int]]]],
     definitions: StatisticsDefinitions,
-) -> tuple[dict[str, StatTable | DurationTable], DpStatement]:
+    duration_scopes: Mapping[str, Mapping[str, str]],
+) -> tuple[dict[str, StatTable | DurationTable], DpStatement, dict[int, tuple[int, int]]]:
     """Discrete Laplace noise on every cell of the public tables, then the same suppression on the noisy counts."""
     shares = sum(_CONTRIBUTIONS.get(t.id, 1) for t in count_tables)
     shares += sum(4 * _CONTRIBUTIONS.get(k, 1) for k in durations)
     epsilon = definitions.publication.differential_privacy.epsilon
     statement = privacy.dp_statement(epsilon=epsilon, shares=max(shares, 1))
     threshold = definitions.threshold
+    pack = definitions.pack_code
+    store = _NoiseStore(statement.scale)
     # One measurement over every count of the release: its L1 sensitivity is the sum of the tables' shares.
-    flat: list[int] = [c for t in count_tables for row in t.counts for c in row]
-    for _row_dimension, codes, _unit, histograms in durations.values():
-        flat.extend(sum(histograms.get(code, {}).values()) for code in codes)
-    noisy = iter(privacy.noisy_counts(flat, scale=statement.scale))
+    flat: list[int] = []
+    keys: list[str] = []
+    for t in count_tables:
+        for r, row in zip(t.row_codes, t.counts, strict=True):
+            for c, count in zip(t.column_codes, row, strict=True):
+                flat.append(count)
+                keys.append(noise_key(pack, t.id, r, c, _data_year(t.row_dimension, r, t.column_dimension, c, t.scope)))
+    for table_id, (row_dimension, codes, _unit, histograms) in durations.items():
+        for code in codes:
+            flat.append(sum(histograms.get(code, {}).values()))
+            year = _data_year(row_dimension, code, "", "", duration_scopes.get(table_id, {}))
+            keys.append(noise_key(pack, table_id, code, "n", year))
+    noisy = iter([max(0, count + noise) for count, noise in zip(flat, store.noise(keys), strict=True)])
     tables: list[CountTable] = []
     for t in count_tables:
         counts = tuple(tuple(next(noisy) for _ in row) for row in t.counts)
@@ -749,15 +876,22 @@ def _noisy(
                 rows.append(DurationRow(Cell.shown(0)))
             elif n < threshold:
                 rows.append(DurationRow(Cell.primary(threshold)))
+            elif n < QUARTILE_FACTOR * threshold:
+                # Quartiles of a few values are close to the values themselves: the count alone is shown.
+                rows.append(DurationRow(Cell.shown(n)))
             else:
                 values = [v for v, k in sorted(histograms.get(code, {}).items()) for _ in range(k)]
-                q1, median, q3 = privacy.private_quartiles(
-                    values,
-                    epsilon_each=statement.share_epsilon * contributions,
-                    contributions=contributions,
-                    upper=DURATION_UPPER[unit],
+                year = _data_year(row_dimension, code, "", "", duration_scopes.get(table_id, {}))
+                q1, median, q3 = store.released_values(
+                    [noise_key(pack, table_id, code, q, year) for q in ("q1", "median", "q3")],
+                    lambda values=values, contributions=contributions, unit=unit: privacy.private_quartiles(
+                        values,
+                        epsilon_each=statement.share_epsilon * contributions,
+                        contributions=contributions,
+                        upper=DURATION_UPPER[unit],
+                    ),
                 )
                 rows.append(DurationRow(Cell.shown(n), float(q1), float(median), float(q3)))
         protected[table_id] = DurationTable(table_id, row_dimension, list(codes), rows, unit)
     ordered = {k: protected[k] for k in TABLE_IDS if k in protected}
-    return ordered, statement
+    return ordered, statement, {year: (new, reused) for year, (new, reused) in sorted(store.use.items())}

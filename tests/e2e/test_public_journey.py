@@ -120,12 +120,16 @@ def test_an_event_from_the_editor_to_the_public_then_help_and_a_quick_exit(new_p
     visitor.wait_for_load_state()
     visitor.select_option("#id_municipality", "valmiera")
     visitor.check("input[name=situation][value=job_offer]")
-    visitor.locator("form.help-finder-form button[type=submit]").click()
+    with visitor.expect_response(lambda r: "/help/" in r.url and r.request.method == "POST") as sent:
+        visitor.locator("form.help-finder-form button[type=submit]").click()
     visitor.wait_for_load_state()
     answer = visitor.locator("#help-answer")
     expect(answer).to_be_visible()
     expect(answer.locator(".help-entry").first).to_be_visible()
-    assert "valmiera" in visitor.url
+    # The place and the situation stay out of the address, and the answer out of every cache.
+    assert "valmiera" not in visitor.url and "job_offer" not in visitor.url
+    headers = sent.value.all_headers()
+    assert "set-cookie" not in headers and "no-store" in headers["cache-control"]
 
     # The self-check "Am I being exploited?", step by step, ending in where to get help in Valmiera.
     visitor.locator("a[href='/ru/self-check/exploitation/']").click()

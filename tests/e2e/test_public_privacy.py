@@ -69,7 +69,6 @@ def _public_pages() -> list[tuple[str, str]]:
         ("page", "/lv/pages/demo-page/"),
         ("search", "/lv/search/?q=Demo"),
         ("help", "/lv/help/"),
-        ("help with an answer", "/lv/help/?municipality=riga&situation=exploited"),
         ("self-check", "/lv/self-check/"),
         ("self-check, first step", "/lv/self-check/job_offer/"),
         ("model", "/lv/model/"),
@@ -127,6 +126,15 @@ def test_every_public_page_stays_on_this_site_with_the_policy_and_no_accessibili
         response = page.goto(url(live_server, path))
         _check_page(page, name, response, problems)
 
+    # Where to get help answers its own (posted) form.
+    page.goto(url(live_server, "/lv/help/"))
+    page.select_option("#id_municipality", "riga")
+    page.check("input[name=situation][value=exploited]")
+    with page.expect_navigation() as navigation:
+        page.locator("form.help-finder-form button[type=submit]").click()
+    _check_page(page, "help with an answer", navigation.value, problems)
+    expect(page.locator("#help-answer")).to_be_visible()
+
     # The self-check's later steps and its result come from its own form.
     page.goto(url(live_server, "/lv/self-check/exploitation/"))
     step = 1
@@ -174,6 +182,37 @@ def test_the_self_check_works_without_javascript_and_sets_no_cookie(browser, liv
             page.locator("#quick-exit").click()
         assert "referer" not in leaving.value.all_headers()
         assert page.url.startswith(QUICK_EXIT)
+    finally:
+        context.close()
+
+
+def test_where_to_get_help_works_without_javascript_and_leaves_nothing_in_the_address(
+    browser, live_server, public_site
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="lv-LV", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        watcher = Watcher(page, live_server)
+        page.goto(url(live_server, "/lv/help/"))
+        page.select_option("#id_municipality", "riga")
+        page.check("input[name=situation][value=exploited]")
+        with page.expect_navigation() as navigation:
+            page.locator("form.help-finder-form button[type=submit]").click()
+        response = navigation.value
+        assert response.request.method == "POST"
+        headers = response.all_headers()
+        assert "set-cookie" not in headers
+        assert headers["referrer-policy"] == "no-referrer" and "no-store" in headers["cache-control"]
+        expect(page.locator("#help-answer .help-entry").first).to_be_visible()
+        assert urlparse(page.url).path == "/lv/help/" and not urlparse(page.url).query
+        assert context.cookies() == []
+
+        # An old link with the choice in its address lands on the clean form, the choice gone from the address.
+        page.goto(url(live_server, "/lv/help/?municipality=riga&situation=exploited"))
+        assert urlparse(page.url).path == "/lv/help/" and not urlparse(page.url).query
+        expect(page.locator("#help-answer")).to_have_count(0)
+        assert not watcher.elsewhere, watcher.elsewhere
     finally:
         context.close()
 

@@ -123,3 +123,13 @@ def test_noisy_durations_spend_their_shares(db, lv_pack_content, make_fact):
     row = release.tables["time_to_identification"].row_for("2024")
     assert row.n.count is not None and abs(row.n.count - 40) <= release.dp.margin_95 + 1
     assert 10 <= row.median <= 40
+
+
+def test_noise_draws_are_whole_numbers_around_zero():
+    from opennrm.stats.privacy import noise_draws
+
+    draws = noise_draws(400, scale=2.0)
+    assert len(draws) == 400 and all(isinstance(d, int) for d in draws)
+    assert abs(sum(draws) / len(draws)) < 1
+    assert len(set(draws)) > 3
+    assert noise_draws(0, scale=2.0) == []

@@ -68,6 +68,20 @@ def counter_for(release: Release) -> _Counter:
     return _Counter(statistics_definitions(), year_from=release.year_from, year=release.year, bounded=False)
 
 
+@pytest.mark.parametrize("threshold", [1, 2])
+def test_a_threshold_below_three_is_refused(lv_pack_content, threshold):
+    import pydantic
+
+    from opennrm.jurisdiction.schema import Pack
+
+    content = copy.deepcopy(lv_pack_content)
+    content["statistics"]["threshold"] = threshold
+    with pytest.raises(pydantic.ValidationError, match="threshold must be at least 3"):
+        Pack.model_validate(content)
+    content["statistics"]["threshold"] = 3
+    Pack.model_validate(content)
+
+
 def test_registered_victims_are_counted_by_year_and_sex(lv_statistics, make_fact):
     facts(make_fact, 6, year=2024, sex="Feminine", outcome="identified", identification_route="commission")
     facts(make_fact, 7, year=2024, sex="Masculine", outcome="in_progress")
@@ -162,11 +176,12 @@ def test_referrals_and_screenings_are_counted_for_the_year(lv_statistics, make_f
     assert isinstance(hours, DurationTable)
     assert hours.unit == "hours"
     row = hours.row_for("service_provider")
-    assert (row.n.count, row.q1, row.median, row.q3) == (5, 4.0, 6.0, 8.0)
+    # Five answers: a count, but quartiles of five values would be close to single answers.
+    assert (row.n.count, row.q1, row.median, row.q3) == (5, None, None, None)
 
 
 def test_durations_are_hidden_for_fewer_persons_than_the_threshold(lv_statistics, make_fact):
-    for days in range(1, 10):
+    for days in range(1, 12):
         make_fact(year=2024, outcome="identified", days_to_identification=days, days_to_service=days * 10)
     for days in (3, 30):
         make_fact(year=2023, outcome="identified", days_to_identification=days)
@@ -174,11 +189,50 @@ def test_durations_are_hidden_for_fewer_persons_than_the_threshold(lv_statistics
     table = release.tables["time_to_identification"]
     assert table.unit == "days"
     this_year = table.row_for("2024")
-    assert (this_year.n.count, this_year.q1, this_year.median, this_year.q3) == (9, 3.0, 5.0, 7.0)
+    assert (this_year.n.count, this_year.q1, this_year.median, this_year.q3) == (11, 3.5, 6.0, 8.5)
     last_year = table.row_for("2023")
     assert last_year.n.suppressed == PRIMARY
     assert last_year.median is None and last_year.q1 is None
-    assert release.tables["time_to_service"].row_for("2024").median == 50.0
+    assert release.tables["time_to_service"].row_for("2024").median == 60.0
+
+
+def test_quartiles_need_twice_the_threshold(lv_statistics, make_fact):
+    for days in range(1, 10):
+        make_fact(year=2024, outcome="identified", days_to_identification=days)
+    row = release_build(year=2024).tables["time_to_identification"].row_for("2024")
+    assert (row.n.count, row.q1, row.median, row.q3) == (9, None, None, None)
+    make_fact(year=2024, outcome="identified", days_to_identification=10)
+    row = release_build(year=2024).tables["time_to_identification"].row_for("2024")
+    assert (row.n.count, row.median) == (10, 5.5)
+
+
+def test_duration_counts_are_audited_with_the_totals_they_belong_to(lv_statistics, make_fact):
+    from opennrm.stats.disclosure import quantity_key
+    from opennrm.stats.release import _duration_count_tables
+
+    # 9 victims of 2024, 8 with a time to identification: n = 8 and the victims' total 9 would give away the one
+    # without, which is fine; but 2 of 7 with a time must hide n, and then "7 minus n" must not be published.
+    facts(make_fact, 8, year=2024, outcome="identified", days_to_identification=4)
+    facts(make_fact, 1, year=2024, outcome="identified")
+    facts(make_fact, 2, year=2023, outcome="identified", days_to_identification=4)
+    facts(make_fact, 5, year=2023, outcome="identified")
+    release = release_build(year=2024, year_from=2023)
+    assert release.tables["time_to_identification"].row_for("2023").n.hidden
+    assert release.tables["time_to_identification"].row_for("2024").n.count == 8
+    counter = counter_for(release)
+    durations = counter.durations()
+    linked = _duration_count_tables(counter.count_tables(), durations, counter)
+    recorded = linked["time_to_identification"]
+    years = release.tables["victims_by_year_sex"]
+    # The rows of n add up to the very quantity the year table publishes as its row total.
+    assert quantity_key(recorded.scope, year="2023") == quantity_key(years.scope, year="2023")
+    assert recorded.row_total(recorded.row_codes.index("2023")) == 7
+    tables = [*count_tables(release)]
+    protected_n = {
+        "time_to_identification": release.tables["time_to_identification"],
+    }
+    assert protected_n["time_to_identification"].row_for("2023").n.display == "< 5"
+    assert audit(tables, threshold=5, coarsenings=counter.coarsenings()) == []
 
 
 def test_the_release_survives_its_stored_form(lv_statistics, make_fact):

@@ -102,3 +102,66 @@ def test_an_unpublished_build_shows_every_table_without_noise(world_with_facts):
     release = release_build(year=2024)
     assert release.dp is None
     assert not release.public
+
+
+# --- the privacy budget across publications ---------------------------------------------------------------------
+
+
+def _noisy_cells(published: PublishedRelease, table_id: str) -> dict[tuple[str, str], int | None]:
+    table = Release.from_json(published.language_neutral_tables).tables[table_id]
+    return {(r, c): table.cell(r, c).count for r in table.row_codes for c in table.column_codes}
+
+
+def test_a_year_is_not_published_twice_while_its_release_stands(world_with_facts):
+    rapporteur = world_with_facts.rapporteur
+    published = release_publish(year=2024, by=rapporteur)
+    with pytest.raises(ApplicationError, match="published already") as error:
+        release_publish(year=2024, by=rapporteur)
+    assert error.value.field == "year"
+    assert PublishedRelease.objects.count() == 1
+    release_withdraw(release=published, by=rapporteur)
+    assert release_publish(year=2024, by=rapporteur).year == 2024
+
+
+def test_the_database_refuses_a_second_current_release_of_a_year(world_with_facts):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    first = release_publish(year=2024, by=world_with_facts.rapporteur)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PublishedRelease.objects.create(
+            year=2024,
+            year_from=2020,
+            language_neutral_tables=first.language_neutral_tables,
+            method=first.method,
+            published_at=timezone.now(),
+            published_by=world_with_facts.rapporteur,
+        )
+
+
+def test_republishing_and_overlapping_releases_reuse_the_noise(world_with_facts, make_fact):
+    from opennrm.stats.models import NoiseDraw, PrivacySpend
+
+    for _ in range(12):
+        make_fact(year=2023, sex="Feminine", outcome="identified")
+    rapporteur = world_with_facts.rapporteur
+    first = release_publish(year=2024, by=rapporteur)
+    draws = NoiseDraw.objects.count()
+    assert draws > 0
+    release_withdraw(release=first, by=rapporteur)
+    again = release_publish(year=2024, by=rapporteur)
+    # The same counts, the same noise: nothing new for a reader to average.
+    assert NoiseDraw.objects.count() == draws
+    assert _noisy_cells(again, "victims_by_year_sex") == _noisy_cells(first, "victims_by_year_sex")
+    # The next year's release shares 2021-2024 with it: those rows keep their noisy values.
+    later = release_publish(year=2025, by=rapporteur)
+    earlier_rows = _noisy_cells(first, "victims_by_year_sex")
+    later_rows = _noisy_cells(later, "victims_by_year_sex")
+    for (year, sex), value in earlier_rows.items():
+        if year in ("2021", "2022", "2023", "2024"):
+            assert later_rows[year, sex] == value
+    spent = {(s.release_id, s.data_year): s for s in PrivacySpend.objects.all()}
+    assert spent[first.pk, 2024].epsilon == 1.0 and spent[first.pk, 2024].new_draws > 0
+    assert spent[again.pk, 2024].epsilon == 0.0 and spent[again.pk, 2024].new_draws == 0
+    assert spent[later.pk, 2023].epsilon == 0.0
+    assert spent[later.pk, 2025].epsilon == 1.0

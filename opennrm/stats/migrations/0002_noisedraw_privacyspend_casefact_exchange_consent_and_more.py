@@ -6,49 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stats', '0001_initial'),
+        ("stats", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoiseDraw',
+            name="NoiseDraw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity_key', models.CharField(max_length=300, unique=True)),
-                ('noise', models.IntegerField()),
-                ('scale', models.FloatField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity_key", models.CharField(max_length=300, unique=True)),
+                ("noise", models.IntegerField()),
+                ("scale", models.FloatField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='PrivacySpend',
+            name="PrivacySpend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data_year', models.PositiveSmallIntegerField(db_index=True)),
-                ('epsilon', models.FloatField()),
-                ('new_draws', models.PositiveIntegerField()),
-                ('reused_draws', models.PositiveIntegerField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("data_year", models.PositiveSmallIntegerField(db_index=True)),
+                ("epsilon", models.FloatField()),
+                ("new_draws", models.PositiveIntegerField()),
+                ("reused_draws", models.PositiveIntegerField()),
             ],
         ),
         migrations.AddField(
-            model_name='casefact',
-            name='exchange_consent',
+            model_name="casefact",
+            name="exchange_consent",
             field=models.BooleanField(default=False),
         ),
         migrations.AddConstraint(
-            model_name='publishedrelease',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('year',), name='release_one_current_per_year'),
+            model_name="publishedrelease",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("withdrawn_at__isnull", True)),
+                fields=("year",),
+                name="release_one_current_per_year",
+            ),
         ),
         migrations.AddField(
-            model_name='privacyspend',
-            name='release',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='privacy_spends', to='stats.publishedrelease'),
+            model_name="privacyspend",
+            name="release",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="privacy_spends", to="stats.publishedrelease"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyspend',
-            constraint=models.UniqueConstraint(fields=('release', 'data_year'), name='privacyspend_release_year'),
+            model_name="privacyspend",
+            constraint=models.UniqueConstraint(fields=("release", "data_year"), name="privacyspend_release_year"),
         ),
     ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from opennrm.audit.services import audit_record
 from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden
-from opennrm.stats.models import PublishedRelease
+from opennrm.stats.models import PrivacySpend, PublishedRelease
 from opennrm.stats.release import release_build
 
 PURPOSE = "publication of disclosure-controlled statistics"
@@ -27,6 +27,13 @@ def _require_publisher(by) -> None:
 def release_publish(*, year: int, by) -> PublishedRelease:
     """Freeze the public release of `year` (suppressed, and noisy where the pack says so) and audit it."""
     _require_publisher(by)
+    # Two current releases of a year would be two noisy looks at the same counts; the year must be withdrawn first.
+    if isinstance(year, int) and PublishedRelease.objects.filter(year=year, withdrawn_at__isnull=True).exists():
+        raise ApplicationError(
+            gettext("The statistics of %(year)d are published already; withdraw that release before publishing again.")
+            % {"year": year},
+            field="year",
+        )
     release = release_build(year=year, public=True)
     if not release.tables:
         raise ApplicationError(
@@ -40,6 +47,17 @@ def release_publish(*, year: int, by) -> PublishedRelease:
         published_at=timezone.now(),
         published_by=by,
     )
+    # The budget spent on each data year: all of it where this release drew new noise, none where it reused.
+    PrivacySpend.objects.bulk_create(
+        PrivacySpend(
+            release=published,
+            data_year=data_year,
+            epsilon=release.dp.epsilon if release.dp and new else 0.0,
+            new_draws=new,
+            reused_draws=reused,
+        )
+        for data_year, (new, reused) in release.noise_use.items()
+    )
     audit_record(
         action="stats.release_publish",
         actor=by,
@@ -51,6 +69,7 @@ def release_publish(*, year: int, by) -> PublishedRelease:
             "tables": list(release.tables),
             "threshold": release.threshold,
             "epsilon": release.dp.epsilon if release.dp else None,
+            "noise_use": {str(y): list(use) for y, use in release.noise_use.items()},
         },
         purpose=PURPOSE,
     )
