@@ -23,7 +23,7 @@ RUNGS = (ANONYMOUS, *CAPABILITIES)
 
 # Route → (method, address arguments, form data).
 ROUTES: dict[str, tuple[str, dict, dict]] = {
-    "portal:help": ("get", {}, {"municipality": "riga", "situation": "exploited"}),
+    "portal:help": ("post", {}, {"municipality": "riga", "situation": "exploited"}),
     "portal:self_check": ("get", {}, {}),
     "portal:self_check_track": ("post", {"track_id": "exploitation"}, {"step": "1", "action": "next"}),
     "portal:indicators": ("get", {}, {}),
