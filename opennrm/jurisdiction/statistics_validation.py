@@ -203,4 +203,12 @@ def statistics_issues(content: dict) -> Issues:
         gettext("unknown consent purpose '%(id)s'"),
         False,
     )
+    issues += unknown_refs(
+        section,
+        ROOT,
+        "htcds_recipient_type",
+        known_ids(content, "institution_types"),
+        gettext("unknown institution type '%(id)s'"),
+        False,
+    )
     return issues

@@ -141,6 +141,8 @@ class StatisticsDefinitions:
     municipality_regions: Mapping[str, str]
     # The consent purpose that lets a case go out in HTCDS; None: no case does.
     htcds_consent_purpose: str | None = None
+    # The kind of institution an HTCDS exchange goes to; a consent naming another kind does not cover it.
+    htcds_recipient_type: str | None = None
 
     def dimension(self, dimension_id: str) -> Dimension:
         return self.dimensions[dimension_id]
@@ -254,6 +256,7 @@ def _from_pack(pack: Pack, section: Statistics) -> StatisticsDefinitions:
         service_transitions=services,
         municipality_regions={m: region.id for region in dims.region for m in region.municipalities},
         htcds_consent_purpose=section.htcds_consent_purpose,
+        htcds_recipient_type=section.htcds_recipient_type,
     )
 
 

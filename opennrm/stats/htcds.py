@@ -269,7 +269,7 @@ def htcds_export(*, by=None, path, force: bool = False) -> ExportReport:
                 field="output",
             )
     with transaction.atomic():
-        case_facts = _consented_case_facts(purpose, getattr(definitions, "htcds_recipient_type", None))
+        case_facts = _consented_case_facts(purpose, definitions.htcds_recipient_type)
         ages = _ages(case_facts)
         records = [
             record_of_fact(f, record_id=case_exchange_id(f.case_id, f.pack_code), age=ages.get(f.case_id))

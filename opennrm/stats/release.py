@@ -293,12 +293,12 @@ def release_build(*, year: int, year_from: int | None = None, public: bool = Fal
         # never be combined with the rapporteur's (or Eurostat's) to recover a cell.
         recorded = _duration_count_tables(count_tables, durations, counter)
         protected = suppress(
-            [*count_tables, *recorded.values()], threshold=definitions.threshold, coarsenings=counter.coarsenings()
+            [*count_tables, *recorded], threshold=definitions.threshold, coarsenings=counter.coarsenings()
         )
         tables = dict(protected)
         tables.update(
             {
-                k: _exact_durations(k, v, definitions.threshold, counter.duration_scope(k), tables[recorded[k].id])
+                k: _exact_durations(k, v, definitions.threshold, counter.duration_scope(k), tables)
                 for k, v in durations.items()
             }
         )
@@ -701,7 +701,6 @@ def quantile(histogram: Mapping[int, int], alpha: float) -> float:
     return round(below + (above - below) * fraction, 1)
 
 
-RECORDED = "duration_recorded"
 # The count table whose row totals are the rows of each duration table: what links `n` to the other tables.
 _DURATION_BASES = {
     "time_to_identification": "victims_by_year_sex",
@@ -710,27 +709,35 @@ _DURATION_BASES = {
 }
 
 
+def _duration_n_id(table_id: str, code: str) -> str:
+    return f"{table_id}__n__{code}"
+
+
 def _duration_count_tables(
     count_tables: Sequence[CountTable],
     durations: Mapping[str, tuple[str, list[str], str, dict[str, dict[int, int]]]],
     counter: _Counter,
-) -> dict[str, CountTable]:
-    """For the auditor only: each duration table's `n` as the "yes" column of row x (time recorded: yes, no).
+) -> list[CountTable]:
+    """For the auditor only: each duration row's `n` as the "yes" cell of a one-row table (time recorded: yes, no).
 
-    The rows add up to a row total another table publishes (the victims of a year, the referrals sent to a type), so
-    `n` and those totals are one system: a hidden `n` cannot be read off as total minus the rest, nor the reverse.
+    The row total is the quantity another table publishes (the victims of a year, the referrals sent to a type), so
+    `n` and that total are one system: a hidden `n` cannot be read off as total minus the rest, nor the reverse.
+    One table per row, its scope fixed to that row, so that no sum over rows enters that nobody publishes.
     """
     bases = {t.id: t for t in count_tables}
-    linked = {}
+    linked = []
     for table_id, (row_dimension, codes, _unit, histograms) in durations.items():
         base = bases[_DURATION_BASES[table_id]]
         totals = {code: base.row_total(i) for i, code in enumerate(base.row_codes)}
-        counts = {}
+        # Each duration is its own property of a record: "time to identification recorded" is not "... to service".
+        recorded = f"{table_id}_recorded"
         for code in codes:
             n = sum(histograms.get(code, {}).values())
-            counts[code, "yes"], counts[code, "no"] = n, max(totals.get(code, n) - n, 0)
-        scope = counter.duration_scope(table_id)
-        linked[table_id] = _table(f"{table_id}__n", row_dimension, RECORDED, codes, ("yes", "no"), counts, scope)
+            counts = {(code, "yes"): n, (code, "no"): max(totals.get(code, n) - n, 0)}
+            scope = {**counter.duration_scope(table_id), row_dimension: code}
+            linked.append(
+                _table(_duration_n_id(table_id, code), row_dimension, recorded, [code], ("yes", "no"), counts, scope)
+            )
     return linked
 
 
@@ -739,14 +746,14 @@ def _exact_durations(
     spec: tuple[str, list[str], str, dict[str, dict[int, int]]],
     threshold: int,
     scope: dict,
-    protected_n: StatTable,
+    protected: Mapping[str, StatTable],
 ) -> DurationTable:
     row_dimension, codes, unit, histograms = spec
     rows = []
     for code in codes:
         histogram = histograms.get(code, {})
         n = sum(histogram.values())
-        cell = protected_n.cell(code, "yes")
+        cell = protected[_duration_n_id(table_id, code)].cell(code, "yes")
         if cell.hidden or n == 0:
             rows.append(DurationRow(cell))
         elif n < QUARTILE_FACTOR * threshold:

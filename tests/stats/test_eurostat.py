@@ -35,7 +35,9 @@ def victims(statistics_in_force, make_fact):
     for _ in range(8):
         make_fact(sex="Masculine", is_child=False, citizenship_group="non_eu", forms=["ForcedLabour", "Servitude"])
     for _ in range(2):
-        make_fact(sex="Masculine", is_child=True, citizenship_group="other_eu", forms=["ForcedBegging"])
+        make_fact(
+            sex="Masculine", is_child=True, age_band="9-17", citizenship_group="other_eu", forms=["ForcedBegging"]
+        )
     # Not a registered victim: never in Eurostat's figures.
     for _ in range(5):
         make_fact(sex="Feminine", outcome="not_identified")

@@ -63,7 +63,7 @@ def test_headline_figures_come_from_the_publication(rapporteur, lv_pack_content,
     for _ in range(8):
         make_fact(year=2024, outcome="identified", identification_route="commission", is_child=False)
     for _ in range(6):
-        make_fact(year=2024, outcome="in_progress", is_child=True, sex="Masculine")
+        make_fact(year=2024, outcome="in_progress", age_band="9-17", is_child=True, sex="Masculine")
     for _ in range(7):
         make_fact(year=2023, outcome="in_progress")
     freeze(year=2024, year_from=2023, by=rapporteur)
