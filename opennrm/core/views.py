@@ -5,9 +5,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 
 from opennrm.portal import caching, ical
+from opennrm.portal.addresses import current_language
 from opennrm.portal.models import Kind
 from opennrm.portal.selectors import last_modified, published_items
-from opennrm.portal.views.public import current_language, events_for_display, page_alternates
+from opennrm.portal.views.public import events_for_display, page_alternates
 
 logger = logging.getLogger(__name__)
 

@@ -9,13 +9,11 @@ is needed. One sitemap per language (`/sitemap-lv.xml`, …) under an index at `
 from __future__ import annotations
 
 import datetime as dt
-import operator
-import xml.etree.ElementTree as ET
 from collections import defaultdict
-from functools import reduce
+from xml.sax.saxutils import escape, quoteattr
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Case, F, When
 from django.http import Http404, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import feedgenerator, timezone, translation
@@ -24,12 +22,12 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from opennrm.portal import caching
-from opennrm.portal.models import ContentTranslation, Kind, Language
+from opennrm.portal.addresses import ITEM_ROUTES, LANGUAGES, current_language, item_path_maker
+from opennrm.portal.models import ContentTranslation, Kind
 from opennrm.portal.rendering import plain_text
-from opennrm.portal.selectors import last_modified, published_items
+from opennrm.portal.selectors import last_modified, published_items, visible_to_public
 
 FEED_SIZE = 30
-LANGUAGES = tuple(Language.values)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 # Public pages that are not content items; those whose app is not installed are left out.
@@ -46,20 +44,9 @@ SITEMAP_PAGES = (
     "directory:institutions",
     "directory:who_to_call",
 )
-ITEM_ROUTES = {
-    Kind.NEWS: "portal:news_item",
-    Kind.EVENT: "portal:event",
-    Kind.PUBLICATION: "portal:publication",
-    Kind.PAGE: "portal:page",
-}
 # Addresses crawlers have no business in: sign-in, staff work, the editor, search results, the API.
 ROBOTS_DISALLOWED = ("accounts/", "cases/", "audit/", "editor/", "search/")
 ROBOTS_MAX_AGE = 24 * 3600  # it changes only with a new release
-
-
-def _language() -> str:
-    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return language if language in LANGUAGES else settings.LANGUAGE_CODE
 
 
 # --- News feeds ----------------------------------------------------------------------------------------------------
@@ -69,7 +56,7 @@ class NewsFeed(Feed):
     """The latest news in the language of the address."""
 
     def get_object(self, request):
-        return _language()
+        return current_language()
 
     def title(self, language: str) -> str:
         return gettext("OpenNRM news")
@@ -114,7 +101,7 @@ def _feed(request, feed: Feed) -> HttpResponse:
     return caching.respond(
         request,
         render=lambda: feed(request),
-        last_modified=last_modified(kind=Kind.NEWS, language=_language()),
+        last_modified=last_modified(kind=Kind.NEWS, language=current_language()),
         document=True,
     )
 
@@ -130,10 +117,12 @@ def news_atom(request):
 
 
 # --- Sitemaps ------------------------------------------------------------------------------------------------------
+# Written as text: a language's sitemap lists every published item, and building an element tree of thousands of
+# nodes only to serialise it cost most of the answer (measured in benchmarks/, "Portal").
 
 
-def _xml(root: ET.Element) -> HttpResponse:
-    content = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+def _xml(lines: list[str]) -> HttpResponse:
+    content = "\n".join(["<?xml version='1.0' encoding='utf-8'?>", *lines, ""]).encode()
     return HttpResponse(content, content_type="application/xml; charset=utf-8")
 
 
@@ -151,66 +140,61 @@ def sitemap_index(request):
     """The index of the per-language sitemaps."""
 
     def index() -> HttpResponse:
-        ET.register_namespace("", SITEMAP_NS)
-        root = ET.Element(f"{{{SITEMAP_NS}}}sitemapindex")
+        lines = [f'<sitemapindex xmlns="{SITEMAP_NS}">']
         for language in LANGUAGES:
-            entry = ET.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
             path = reverse("portal_root:sitemap_language", kwargs={"language": language})
-            ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = request.build_absolute_uri(path)
+            lines.append(f"<sitemap><loc>{escape(request.build_absolute_uri(path))}</loc>")
             changed = last_modified(language=language)
             if changed:
-                ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(changed)
-        return _xml(root)
+                lines.append(f"<lastmod>{_w3c(changed)}</lastmod>")
+            lines.append("</sitemap>")
+        lines.append("</sitemapindex>")
+        return _xml(lines)
 
     return caching.respond(request, render=index, last_modified=_last_modified_anywhere(), document=True)
 
 
-def _published_everywhere() -> dict[tuple[str, str], dict[str, object]]:
-    """(kind, slug) → {language: when that version last changed}, for every published version (one query)."""
+def _published_in(language: str) -> dict[tuple[str, str], dict[str, dt.datetime | None]]:
+    """(kind, slug) → {language: None, …, `language`: when that version last changed} for every item published in
+    `language`, with the other languages it is published in (one query)."""
     now = timezone.now()
-    rows = reduce(
-        operator.or_,
-        (published_items(kind=kind, language=language, now=now) for kind in ITEM_ROUTES for language in LANGUAGES),
+    readable_here = ContentTranslation.objects.filter(visible_to_public(now), language=language).values("item_id")
+    rows = (
+        ContentTranslation.objects.filter(visible_to_public(now), kind__in=list(ITEM_ROUTES), item__in=readable_here)
+        # Only this language's change time is shown; reading the others' would only cost their decoding.
+        .annotate(changed=Case(When(language=language, then=F("updated_at"))))
+        .order_by("kind", "item__slug")
+        .values_list("kind", "item__slug", "language", "changed")
     )
-    versions: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
-    for kind, slug, language, updated_at in rows.order_by("kind", "item__slug").values_list(
-        "kind", "item__slug", "language", "updated_at"
-    ):
-        versions[(kind, slug)][language] = updated_at
+    versions: dict[tuple[str, str], dict[str, dt.datetime | None]] = defaultdict(dict)
+    for kind, slug, version_language, changed in rows:
+        versions[(kind, slug)][version_language] = changed
     return versions
 
 
-def _add_url(root: ET.Element, *, origin: str, language: str, paths: dict[str, str], changed=None) -> None:
-    entry = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
-    ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = origin + paths[language]
+def _url_entry(*, origin: str, language: str, paths: dict[str, str], changed: dt.datetime | None = None) -> str:
+    """One <url>: the address in `language`, when it changed, and every language version (itself included)."""
+    parts = [f"<url><loc>{escape(origin + paths[language])}</loc>"]
     if changed is not None:
-        ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(changed)
-    for other in LANGUAGES:
-        if other in paths:
-            link = ET.SubElement(entry, f"{{{XHTML_NS}}}link")
-            link.set("rel", "alternate")
-            link.set("hreflang", other)
-            link.set("href", origin + paths[other])
+        parts.append(f"<lastmod>{_w3c(changed)}</lastmod>")
+    parts += [
+        f'<xhtml:link rel="alternate" hreflang="{other}" href={quoteattr(origin + paths[other])}/>'
+        for other in LANGUAGES
+        if other in paths
+    ]
+    parts.append("</url>")
+    return "".join(parts)
 
 
-def _reverse_everywhere(name: str, **kwargs) -> dict[str, str] | None:
+def _reverse_everywhere(name: str) -> dict[str, str] | None:
     paths = {}
     for language in LANGUAGES:
         with translation.override(language):
             try:
-                paths[language] = reverse(name, kwargs=kwargs or None)
+                paths[language] = reverse(name)
             except NoReverseMatch:
                 return None
     return paths
-
-
-def _item_path_makers(kind: str) -> dict[str, tuple[str, str]]:
-    """Per language, the address of an item of `kind` around its slug: reversing once per kind, not per item."""
-    mark = "opennrm-slug-mark"
-    return {
-        language: tuple(path.split(mark))
-        for language, path in _reverse_everywhere(ITEM_ROUTES[kind], slug=mark).items()
-    }
 
 
 @require_safe
@@ -220,23 +204,18 @@ def sitemap_language(request, language: str):
         raise Http404()
 
     def sitemap() -> HttpResponse:
-        ET.register_namespace("", SITEMAP_NS)
-        ET.register_namespace("xhtml", XHTML_NS)
         origin = request.build_absolute_uri("/").rstrip("/")
-        root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+        lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
         for name in SITEMAP_PAGES:
             paths = _reverse_everywhere(name)
             if paths is not None:
-                _add_url(root, origin=origin, language=language, paths=paths)
-        makers = {kind: _item_path_makers(kind) for kind in ITEM_ROUTES}
-        for (kind, slug), versions in _published_everywhere().items():
-            if language not in versions:
-                continue
-            paths = {
-                other: f"{before}{slug}{after}" for other, (before, after) in makers[kind].items() if other in versions
-            }
-            _add_url(root, origin=origin, language=language, paths=paths, changed=versions[language])
-        return _xml(root)
+                lines.append(_url_entry(origin=origin, language=language, paths=paths))
+        makers = {kind: {other: item_path_maker(kind, language=other) for other in LANGUAGES} for kind in ITEM_ROUTES}
+        for (kind, slug), versions in _published_in(language).items():
+            paths = {other: makers[kind][other](slug) for other in versions}
+            lines.append(_url_entry(origin=origin, language=language, paths=paths, changed=versions[language]))
+        lines.append("</urlset>")
+        return _xml(lines)
 
     return caching.respond(request, render=sitemap, last_modified=_last_modified_anywhere(), document=True)
 

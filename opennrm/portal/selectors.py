@@ -29,7 +29,8 @@ LANGUAGES: tuple[str, ...] = tuple(Language.values)
 VISIBLE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
 
-def _visible(now: dt.datetime | None) -> Q:
+def visible_to_public(now: dt.datetime | None = None) -> Q:
+    """The condition on language versions for what the public sees at `now` (default: this moment)."""
     return Q(
         status__in=VISIBLE_STATUSES,
         published_at__isnull=False,
@@ -63,7 +64,7 @@ def published_items(*, kind: str, language: str, now: dt.datetime | None = None)
     elif kind == Kind.PUBLICATION:
         related.append("item__publication")
     return (
-        ContentTranslation.objects.filter(_visible(now), kind=kind, language=language)
+        ContentTranslation.objects.filter(visible_to_public(now), kind=kind, language=language)
         .select_related(*related)
         .order_by("-published_at", "-pk")
     )
@@ -79,7 +80,7 @@ def published_item(*, kind: str, slug: str, language: str, now: dt.datetime | No
 
 def item_languages(item: ContentItem, *, now: dt.datetime | None = None) -> list[str]:
     """The languages in which the public can read `item` now, in the order of the language switch."""
-    found = set(ContentTranslation.objects.filter(_visible(now), item=item).values_list("language", flat=True))
+    found = set(ContentTranslation.objects.filter(visible_to_public(now), item=item).values_list("language", flat=True))
     return [language for language in LANGUAGES if language in found]
 
 
@@ -89,7 +90,9 @@ def published_item_languages(*, kind: str, slug: str, now: dt.datetime | None = 
     For the page that says "not available in this language" and offers the others.
     """
     found = set(
-        ContentTranslation.objects.filter(_visible(now), kind=kind, item__slug=slug).values_list("language", flat=True)
+        ContentTranslation.objects.filter(visible_to_public(now), kind=kind, item__slug=slug).values_list(
+            "language", flat=True
+        )
     )
     return [language for language in LANGUAGES if language in found]
 

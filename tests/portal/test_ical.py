@@ -197,3 +197,55 @@ def test_the_feed_keeps_its_queries_few(client, portal_content, django_assert_ma
         )
     with django_assert_max_num_queries(2):
         assert len(calendar_of(client.get("/lv/events/calendar.ics")).walk("VEVENT")) == 23
+
+
+# --- The iCalendar text itself -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_text_with_separators_and_long_lines_survives_a_calendar_application(client, portal_content):
+    """What a calendar application reads back is what the editor wrote: escaping and folding of RFC 5545."""
+    title = "Seminārs; «Cilvēku tirdzniecība», darbs\\tiesības — " + "ļoti garš nosaukums ar garumzīmēm " * 4
+    summary = "Pirmā rinda, ar komatu;\notrā rinda \\ ar slīpsvītru.\r\nТретья строка: торговля людьми. ✅"
+    item = make_content(
+        kind=Kind.EVENT,
+        slug="separators",
+        versions={"lv": (Status.PUBLISHED, portal_content.now)},
+        title=title,
+        event={
+            "starts_at": portal_content.now + dt.timedelta(days=3),
+            "place": "Zāle 2, Demo iela 1; Rīga",
+            "organiser": "Demo biedrība, \"Piemērs\"",
+        },
+    )
+    item.translations.filter(language="lv").update(summary=summary)
+    content = client.get("/lv/events/calendar.ics").content
+    lines = content.split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) <= 75 for line in lines)
+    assert all(line.decode() for line in lines[:-1])  # every physical line is whole UTF-8: no character cut in two
+    (event,) = [e for e in icalendar.Calendar.from_ical(content).walk("VEVENT") if "separators" in str(e["URL"])]
+    assert str(event["SUMMARY"]) == f"{title} (lv)"
+    assert str(event["DESCRIPTION"]).startswith(summary.replace("\r\n", "\n") + "\n\n")
+    assert 'Demo biedrība, "Piemērs"' in str(event["DESCRIPTION"])
+    assert str(event["LOCATION"]) == "Zāle 2, Demo iela 1; Rīga"
+
+
+def test_control_characters_are_left_out_of_text_values():
+    assert ical._text("a\x00b\x07c\td\x7fe") == "abc\tde"
+    assert ical._text("one\r\ntwo\rthree\nfour") == "one\\ntwo\\nthree\\nfour"
+
+
+@pytest.mark.parametrize("text", ["x" * 75, "x" * 76, "ā" * 40, "x" + "ā" * 37 + "€" * 30, "😀" * 50])
+def test_folding_never_exceeds_75_octets_nor_splits_a_character(text):
+    folded = ical._folded(f"SUMMARY:{text}")
+    physical = folded.split(b"\r\n")
+    assert physical[-1] == b""
+    assert all(len(line) <= 75 for line in physical)
+    assert all(line.decode() for line in physical[:-1])
+    unfolded = folded.replace(b"\r\n ", b"").decode()
+    assert unfolded == f"SUMMARY:{text}\r\n"
+
+
+def test_the_refresh_interval_is_a_duration():
+    assert ical._duration(dt.timedelta(hours=6)) == "PT6H"
+    assert ical._duration(dt.timedelta(hours=1, minutes=30)) == "PT1H30M"

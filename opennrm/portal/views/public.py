@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse, translate_url
-from django.utils import timezone, translation
+from django.urls import translate_url
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from opennrm.directory.forms import AccessibleErrorsMixin
 from opennrm.portal import caching, ical, search
+from opennrm.portal.addresses import current_language, file_path_maker, item_path_maker, item_url
 from opennrm.portal.models import ContentTranslation, EventCategory, Kind, Language, PublicationType
 from opennrm.portal.rendering import plain_text, render_markdown
 from opennrm.portal.selectors import (
@@ -44,19 +45,8 @@ NOT_IN_LANGUAGE = {
     "en": _("This item is not available in English."),
     "ru": _("This item is not available in Russian."),
 }
-ITEM_ROUTES = {
-    Kind.NEWS: "portal:news_item",
-    Kind.EVENT: "portal:event",
-    Kind.PUBLICATION: "portal:publication",
-    Kind.PAGE: "portal:page",
-}
 KIND_LABELS = dict(Kind.choices)
 _NAV = {Kind.NEWS: "news", Kind.EVENT: "events", Kind.PUBLICATION: "publications"}  # the header link to highlight
-
-
-def current_language() -> str:
-    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return language if language in LANGUAGE_NAMES else settings.LANGUAGE_CODE
 
 
 # --- Language versions: the links in <head> and on the page -------------------------------------------------------
@@ -78,11 +68,6 @@ def page_alternates(request) -> list[Alternate]:
     return [Alternate(language, translate_url(here, language)) for language in LANGUAGE_NAMES]
 
 
-def item_url(kind: str, slug: str, *, language: str | None = None) -> str:
-    with translation.override(language or current_language()):
-        return reverse(ITEM_ROUTES[kind], kwargs={"slug": slug})
-
-
 def item_alternates(request, *, kind: str, slug: str, languages: list[str]) -> list[Alternate]:
     """The versions of an item that are published, and only those."""
     return [
@@ -94,13 +79,10 @@ def item_alternates(request, *, kind: str, slug: str, languages: list[str]) -> l
 def events_for_display(rows) -> list[ContentTranslation]:
     """The events with what their entries show: `.when` (formatted once) and `.url` (reversed once per list)."""
     rows = ical.with_when(rows)
-    before, after = item_url(Kind.EVENT, _SLUG_MARK).split(_SLUG_MARK)
+    event_path = item_path_maker(Kind.EVENT)
     for row in rows:
-        row.url = f"{before}{row.item.slug}{after}"
+        row.url = event_path(row.item.slug)
     return rows
-
-
-_SLUG_MARK = "opennrm-slug-mark"
 
 
 def _context(request, *, nav: str = "", alternates: list[Alternate] | None = None, **extra) -> dict:
@@ -309,8 +291,9 @@ def events_ics(request):
 
     def feed() -> HttpResponse:
         rows = published_items(kind=Kind.EVENT, language=language).order_by("item__event__starts_at", "pk")
+        event_url = item_path_maker(Kind.EVENT)
         content = ical.calendar_bytes(
-            ((row, request.build_absolute_uri(item_url(Kind.EVENT, row.item.slug))) for row in rows),
+            ((row, request.build_absolute_uri(event_url(row.item.slug))) for row in rows),
             name=_calendar_name(),
             host=request.get_host().split(":")[0],
         )
@@ -375,6 +358,9 @@ def publications(request):
         )
         file_languages = tuple(dict.fromkeys(filter(None, (language, filters.get("language")))))
         found = _paginate(request, search.with_files(rows, languages=file_languages))
+        file_path = file_path_maker()
+        for row in found.object_list:
+            _link_files(row.item.public_files, slug=row.item.slug, file_path=file_path)
         filtered = any(filters.get(name) for name in ("q", "year", "type", "language"))
         context = _context(
             request,
@@ -392,8 +378,15 @@ def publications(request):
     return caching.respond(request, render=page, last_modified=last_modified(kind=Kind.PUBLICATION, language=language))
 
 
+def _link_files(files, *, slug: str, file_path) -> None:
+    """Each file with `.url`, its download address (the file list shows many; reversing each would cost)."""
+    for file in files:
+        file.url = file_path(slug, file.token)
+
+
 def _publication_extra(found: ContentTranslation, language: str) -> dict:
     files = published_files(item=found.item, language=language)
+    _link_files(files, slug=found.item.slug, file_path=file_path_maker())
     return {"files": files, "cache_parts": [f"{f.token}:{f.sha256}" for f in files]}
 
 
