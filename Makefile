@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install setup lint clean benchmark
 
@@ -18,7 +19,8 @@ test: install
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check opennrm tests benchmarks
 	$(BIN)/opennrm compile_translations
-	$(BIN)/pytest
+	# Two processes, one per core of the reference machine; a test module stays in one process with its fixtures.
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 install: $(VENV)/.installed node_modules/.installed
 

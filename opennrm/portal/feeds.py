@@ -143,11 +143,9 @@ def sitemap_index(request):
         lines = [f'<sitemapindex xmlns="{SITEMAP_NS}">']
         for language in LANGUAGES:
             path = reverse("portal_root:sitemap_language", kwargs={"language": language})
-            lines.append(f"<sitemap><loc>{escape(request.build_absolute_uri(path))}</loc>")
             changed = last_modified(language=language)
-            if changed:
-                lines.append(f"<lastmod>{_w3c(changed)}</lastmod>")
-            lines.append("</sitemap>")
+            lastmod = f"<lastmod>{_w3c(changed)}</lastmod>" if changed else ""
+            lines.append(f"<sitemap><loc>{escape(request.build_absolute_uri(path))}</loc>{lastmod}</sitemap>")
         lines.append("</sitemapindex>")
         return _xml(lines)
 
