@@ -9,7 +9,6 @@ Nothing here reads a case or a person.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,7 +16,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from opennrm.coordination import selectors
@@ -98,8 +97,6 @@ def plan_rows(plan: ActionPlan, progress: selectors.PlanProgress) -> list[GoalRo
 
 
 PDF_CHART_WIDTH_MM = 170
-_ROOT_STYLE = re.compile(r'^(<svg[^>]*?) style="[^"]*"')
-_VIEW_BOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
 
 @dataclass
@@ -109,14 +106,8 @@ class Chart:
 
     @property
     def print_svg(self) -> SafeString:
-        """The chart at a fixed size in millimetres: WeasyPrint gives an inline SVG sized by `height: auto` a box of
-        the wrong height (the chart shrinks inside a page-tall box), while an explicit size prints as on screen."""
-        size = _VIEW_BOX.search(self.svg)
-        if size is None:
-            return self.svg
-        width, height = float(size.group(1)), float(size.group(2))
-        style = f'style="width:{PDF_CHART_WIDTH_MM}mm;height:{PDF_CHART_WIDTH_MM * height / width:.1f}mm"'
-        return mark_safe(_ROOT_STYLE.sub(lambda m: f"{m.group(1)} {style}", self.svg, count=1))  # only our numbers
+        """The chart at a fixed size in millimetres, for the PDF (`opennrm.core.charts.print_sized` says why)."""
+        return charts.print_sized(self.svg, width_mm=PDF_CHART_WIDTH_MM)
 
 
 def _status_chart(*, chart_id: str, title: str, description: str, row_header: str, groups) -> Chart | None:
