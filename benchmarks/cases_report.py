@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from benchmarks.measure import latencies, ratio
+from benchmarks import over_http
+from benchmarks.measure import explain_analyzed, ratio
 
 ENDPOINTS = {
     "inbox": "GET /api/v1/inbox",
@@ -20,18 +21,6 @@ ENDPOINTS = {
 }
 P95_TARGET_MS = 100
 LIST_RATIO_LIMIT = 1.5
-
-
-def _explain(sql: str) -> list[str]:
-    """The real plan of one read (PostgreSQL), run in a transaction that is rolled back."""
-    from django.db import connection, transaction
-
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            plan = [line for (line,) in cursor.fetchall()]
-        transaction.set_rollback(True)
-    return plan
 
 
 def queries(ctx, *, explain: bool) -> dict[str, Any]:
@@ -61,26 +50,17 @@ def queries(ctx, *, explain: bool) -> dict[str, Any]:
             reads = [q for q in statements if q["sql"].startswith("SELECT") and "accounts_apitoken" not in q["sql"]]
             slowest = max(reads, key=lambda q: float(q["time"]), default=None)
             if slowest is not None:
-                entry["slowest_read"] = {"sql": slowest["sql"], "plan": _explain(slowest["sql"])}
+                entry["slowest_read"] = {"sql": slowest["sql"], "plan": explain_analyzed(slowest["sql"])}
         report[name] = entry
     return report
 
 
 def results(outcomes: dict, diagnosis: dict) -> dict[str, Any]:
     """Per endpoint and size: percentiles, successes and failures (with examples), SQL statements per request."""
-    table: dict[str, Any] = {}
-    for name in ENDPOINTS:
-        table[name] = {}
-        for size, outcome in outcomes.items():
-            entry = latencies(outcome.seconds.get(name, []))
-            entry["errors"] = outcome.errors.get(name, 0)
-            if outcome.examples.get(name):
-                entry["error_examples"] = outcome.examples[name]
-            entry["queries"] = diagnosis[size][name]["queries"]
-            table[name][size] = entry
-    for size, outcome in outcomes.items():
-        answered = sum(len(values) for values in outcome.seconds.values())
-        table.setdefault("_throughput_per_second", {})[size] = round(answered / outcome.wall_seconds, 1)
+    table = over_http.latency_rows(
+        outcomes, ENDPOINTS, lambda size, name: {"queries": diagnosis[size][name]["queries"]}
+    )
+    table["_throughput_per_second"] = over_http.throughput(outcomes)
     return table
 
 
@@ -89,13 +69,7 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
     sizes = list(result["sizes"])
     small, large = sizes[0], sizes[-1]
     rows = result["results"]
-    p95 = {name: {size: rows[name][size].get("p95_ms") for size in sizes} for name in ENDPOINTS}
-    misses = [
-        f"{name} at {size}: p95 {value} ms"
-        for name, values in p95.items()
-        for size, value in values.items()
-        if value is None or value >= P95_TARGET_MS
-    ]
+    misses = over_http.p95_misses(rows, ENDPOINTS, sizes, P95_TARGET_MS)
     ratios = {
         name: {
             "p50": ratio(rows[name][large]["p50_ms"], rows[name][small]["p50_ms"]),
@@ -125,19 +99,11 @@ def summary(result: dict[str, Any]) -> str:
     lines = [
         f"{counts} on {database}; {result['server']['description']}; {result['clients']} clients",
         "",
-        f"{'endpoint':<18} {'size':<6} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'queries':>7} {'errors':>6}",
+        *over_http.latency_table(result["results"], ENDPOINTS, sizes, name_width=18, ms_width=8),
     ]
-    for name in ENDPOINTS:
-        for size in sizes:
-            row = result["results"][name][size]
-            lines.append(
-                f"{name:<18} {size:<6} {row['requests']:>5} {row.get('p50_ms', '-'):>8} {row.get('p95_ms', '-'):>8}"
-                f" {row.get('p99_ms', '-'):>8} {row['queries']:>7} {row['errors']:>6}"
-            )
     found = result["verdict"]
     lines.append("")
-    missed = "yes" if found["p95_met"] else "NO — " + "; ".join(found["p95_misses"])
-    lines.append(f"p95 under {found['p95_target_ms']} ms: {missed}")
+    lines.append(f"p95 under {found['p95_target_ms']} ms: {over_http.yes_or_misses(found['p95_misses'])}")
     lines.append(
         f"case list median, large / small: {found['list_ratio']} (limit {found['list_ratio_limit']}): "
         f"{'met' if found['list_ratio_met'] else 'NOT met'}"

@@ -12,13 +12,11 @@ GET /api/v1/cases/{id} and POST /api/v1/referrals/{id}/accept, as the supervisor
 from __future__ import annotations
 
 import argparse
-import importlib
+import itertools
 import random
-import shlex
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,13 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import database as throwaway  # noqa: E402 - needs the project root on sys.path
+from benchmarks import cases_report, command, measure, over_http  # noqa: E402 - needs the project root on sys.path
+from benchmarks import database as throwaway  # noqa: E402
+from benchmarks.command import step  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results"
 # One turn's requests in these proportions (the rest of a turn's share goes to the case page, the most common read).
 MIX = {"inbox": 2, "case_list_first": 2, "case_list_later": 2, "case_page": 4, "referral_accept": 1}
 BACKLOG = 20  # unanswered referrals left in the inbox after the last accept: a working day's backlog
 CASE_SAMPLE = 400  # distinct cases whose page is requested
+ERRORS_KEPT = 5  # example answers kept per endpoint when something fails
 
 
 @dataclass(frozen=True)
@@ -48,50 +48,28 @@ SIZES = {
 }
 
 
-def _counts(text: str) -> tuple[int, int]:
-    try:
-        small, large = (int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError("give two numbers of cases, small and large, e.g. 1000,5000") from None
-    if not 10 <= small <= large:
-        raise argparse.ArgumentTypeError("the small register needs at least 10 cases and at most as many as the large")
-    return small, large
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="OpenNRM cases benchmark over HTTP (see benchmarks/README.md).")
     parser.add_argument("--size", choices=sorted(SIZES), default="default", help="Data and load sizes.")
-    parser.add_argument("--cases", type=_counts, help="Numbers of cases instead of the size's, e.g. 40,80.")
+    parser.add_argument(
+        "--cases",
+        type=command.small_and_large(
+            least=10,
+            example="1000,5000",
+            refusal="the small register needs at least 10 cases and at most as many as the large",
+        ),
+        help="Numbers of cases instead of the size's, e.g. 40,80.",
+    )
     parser.add_argument("--requests", type=int, help="Requests per turn instead of the size's (at least 11).")
     parser.add_argument("--rounds", type=int, help="Turns per database instead of the size's.")
     parser.add_argument("--clients", type=int, default=4, help="Concurrent clients (default: 4).")
-    parser.add_argument(
-        "--server",
-        choices=["auto", "gunicorn", "django"],
-        default="auto",
-        help="gunicorn if installed (auto), else Django's threaded server with TCP_NODELAY (cases_server.py).",
-    )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default: 4).")
+    command.server_options(parser)
     parser.add_argument("--years", type=float, default=10, help="Years the cases are spread over (default: 10).")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--database-url",
-        help="A PostgreSQL server to connect through (e.g. postgres://postgres@127.0.0.1:5432/postgres); the "
-        "benchmark creates its own databases there and drops them afterwards. Default: temporary SQLite files.",
-    )
-    parser.add_argument("--database-name", default="opennrm_bench_cases", help="Prefix of those databases.")
-    parser.add_argument("--output", type=Path, help="Default: benchmarks/results/cases-<database vendor>.json.")
+    command.database_options(parser, prefix="opennrm_bench_cases", output="cases")
     args = parser.parse_args(argv)
-    try:
-        throwaway.check_choice(database_url=args.database_url, database_name=args.database_name)
-    except throwaway.DatabaseChoiceError as error:
-        parser.error(str(error))
-    for name in ("requests", "rounds", "clients", "workers"):
-        value = getattr(args, name)
-        if value is not None and value < (sum(MIX.values()) if name == "requests" else 1):
-            parser.error(f"--{name} {value}: too small.")
-    if args.output is not None and args.output.suffix != ".json":
-        parser.error(f"--output {args.output}: the result is JSON; give a file name ending in .json.")
+    least = {"requests": sum(MIX.values()), "rounds": 1, "clients": 1, "workers": 1}
+    command.options_check(parser, args, least=least)
     size = SIZES[args.size]
     args.plan = Size(
         cases=args.cases or size.cases, rounds=args.rounds or size.rounds, requests=args.requests or size.requests
@@ -99,19 +77,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-_STARTED = time.perf_counter()
-
-
-def _step(message: str) -> None:
-    print(f"[{time.perf_counter() - _STARTED:7.1f}s] {message}", flush=True)
-
-
 def per_turn(requests: int) -> dict[str, int]:
-    """How many requests of each endpoint one turn sends."""
-    unit = requests // sum(MIX.values())
-    counts = {name: share * unit for name, share in MIX.items()}
-    counts["case_page"] += requests - sum(counts.values())
-    return counts
+    return over_http.per_turn(requests, MIX, rest_to="case_page")
 
 
 @dataclass
@@ -172,98 +139,71 @@ def fill(*, count: int, accepts: int, years: float, seed: int, setup: dict[str, 
     )
 
 
-def turn_requests(ctx: Context, counts: dict[str, int], rng: random.Random) -> list:
+def turn_requests(ctx: Context, counts: dict[str, int], rng: random.Random) -> list[over_http.Request]:
     """One turn's requests, interleaved as the work of several people would be; each accept on its own referral."""
-    from benchmarks.cases_load import Request
-
     if len(ctx.waiting) < counts["referral_accept"]:
         raise RuntimeError("Not enough unanswered referrals left for the accepts of this turn.")
-    requests = [Request("inbox", "GET", "/api/v1/inbox") for _ in range(counts["inbox"])]
-    requests += [Request("case_list_first", "GET", "/api/v1/cases") for _ in range(counts["case_list_first"])]
-    requests += [
-        Request("case_list_later", "GET", "/api/v1/cases?" + urlencode({"cursor": ctx.cursors[n % len(ctx.cursors)]}))
-        for n in range(counts["case_list_later"])
-    ]
-    requests += [
-        Request("case_page", "GET", f"/api/v1/cases/{rng.choice(ctx.case_ids)}") for _ in range(counts["case_page"])
-    ]
-    requests += [
-        Request("referral_accept", "POST", f"/api/v1/referrals/{ctx.waiting.pop()}/accept")
-        for _ in range(counts["referral_accept"])
-    ]
-    rng.shuffle(requests)
-    return requests
+    cursors = itertools.cycle(ctx.cursors)
+    paths = {
+        "inbox": lambda: "/api/v1/inbox",
+        "case_list_first": lambda: "/api/v1/cases",
+        "case_list_later": lambda: "/api/v1/cases?" + urlencode({"cursor": next(cursors)}),
+        "case_page": lambda: f"/api/v1/cases/{rng.choice(ctx.case_ids)}",
+        "referral_accept": lambda: f"/api/v1/referrals/{ctx.waiting.pop()}/accept",
+    }
+
+    def make(name: str) -> over_http.Request:
+        return over_http.Request(name, "POST" if name == "referral_accept" else "GET", paths[name]())
+
+    return over_http.shuffled(counts, make, rng)
+
+
+def _send(port: int, ctx: Context, requests: list[over_http.Request], clients: int) -> over_http.Outcome:
+    """Send requests with the user's bearer token; every answer must be 2xx to count as a success."""
+    headers = {"Authorization": f"Bearer {ctx.token}", "Content-Type": "application/json", "Accept": "application/json"}
+    return over_http.send(
+        port=port, requests=requests, clients=clients, headers=headers, examples_kept=ERRORS_KEPT, example_chars=300
+    )
 
 
 def load(args: argparse.Namespace, database, contexts: dict[str, Context]) -> tuple[dict, dict]:
     """Start a server per database and send the turns, small and large alternately; returns outcomes and server."""
-    from benchmarks import cases_load
-
-    kind = cases_load.server_kind(args.server)
-    servers = {}
-    outcomes = {name: cases_load.Outcome() for name in contexts}
+    outcomes = {name: over_http.Outcome(examples_kept=ERRORS_KEPT) for name in contexts}
     rng = random.Random(args.seed)
     counts = per_turn(args.plan.requests)
-    try:
-        _step(f"starting {kind} on each database")
-        for name in contexts:
-            servers[name] = cases_load.server_launch(
-                kind=kind,
-                database_url=database.url(name),
-                data_dir=database.data_dir,
-                workers=args.workers,
-                log=Path(database.data_dir) / f"server-{name}.log",
-            )
+    with over_http.servers_running(database, choice=args.server, workers=args.workers) as servers:
         for name, server in servers.items():
-            cases_load.server_wait(server)
+            over_http.server_wait(server)
             # Every worker imports, connects and reads the workflow before the first timed request.
             warmup = turn_requests(contexts[name], {**counts, "referral_accept": 0}, rng)
-            cases_load.run(port=server.port, token=contexts[name].token, requests=warmup, clients=args.clients)
+            _send(server.port, contexts[name], warmup, args.clients)
         for number in range(args.plan.rounds):
-            for name in list(contexts) if number % 2 == 0 else list(reversed(contexts)):
-                _step(f"turn {number + 1}/{args.plan.rounds} on the {name} database")
-                outcome = cases_load.run(
-                    port=servers[name].port,
-                    token=contexts[name].token,
-                    requests=turn_requests(contexts[name], counts, rng),
-                    clients=args.clients,
-                )
-                outcomes[name].add(outcome)
-    finally:
-        for server in servers.values():
-            cases_load.server_stop(server)
-    any_server = next(iter(servers.values()))
-    server = {"kind": any_server.kind, "workers": any_server.workers, "description": any_server.describe()}
-    return outcomes, server
+            for name in measure.in_turns(contexts, number):
+                step(f"turn {number + 1}/{args.plan.rounds} on the {name} database")
+                requests = turn_requests(contexts[name], counts, rng)
+                outcomes[name].add(_send(servers[name].port, contexts[name], requests, args.clients))
+    return outcomes, over_http.servers_described(servers)
 
 
 def run(args: argparse.Namespace, database) -> dict:
     import django
 
     django.setup()
-    from benchmarks import cases_report, measure
-    from benchmarks.run import prepare
 
     started = time.perf_counter()
     machine = measure.machine()
     accepts = per_turn(args.plan.requests)["referral_accept"] * args.plan.rounds
     contexts: dict[str, Context] = {}
-    first = throwaway.SIZES[0]
-    _step("migrate, publish packs/lv, load the demo directory; copy the database for the other size")
-    throwaway.use(database, first)
-    setup = prepare()
-    began = time.perf_counter()
-    for name in throwaway.SIZES[1:]:
-        throwaway.clone(database, first, name)
-    setup["copy_ms"] = round((time.perf_counter() - began) * 1000, 1)
+    setup, copy_ms = command.databases_prepare(database)
+    setup["copy_ms"] = copy_ms
     for name, count in zip(throwaway.SIZES, args.plan.cases, strict=True):
-        _step(f"{name} database: staff and {count} cases")
+        step(f"{name} database: staff and {count} cases")
         throwaway.use(database, name)
         contexts[name] = fill(count=count, accepts=accepts + 1, years=args.years, seed=args.seed, setup=setup)
     db = measure.database_info()
     diagnosis = {}
     for name, ctx in contexts.items():
-        _step(f"query counts on the {name} database")
+        step(f"query counts on the {name} database")
         throwaway.use(database, name)
         diagnosis[name] = cases_report.queries(ctx, explain=name == throwaway.SIZES[-1])
     from django.db import connections
@@ -271,12 +211,13 @@ def run(args: argparse.Namespace, database) -> dict:
     connections.close_all()
     outcomes, server = load(args, database, contexts)
     result = {
-        "benchmark": "opennrm-cases",
-        "name": args.size if not args.cases else "custom",
-        "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "command": shlex.join([".venv/bin/python", "benchmarks/cases_run.py", *sys.argv[1:]]),
-        "machine": machine,
-        "database": db,
+        **command.result_head(
+            benchmark="opennrm-cases",
+            name=args.size if not args.cases else "custom",
+            script="cases_run.py",
+            machine=machine,
+            database=db,
+        ),
         "server": server,
         "clients": args.clients,
         "load": {"rounds": args.plan.rounds, "per_turn": per_turn(args.plan.requests)},
@@ -301,13 +242,7 @@ def run(args: argparse.Namespace, database) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return throwaway.run_and_write(
-        args,
-        run=run,
-        output_for=lambda result: RESULTS / f"cases-{result['database']['vendor']}.json",
-        # Imported once Django is set up by the run.
-        summary=lambda result: importlib.import_module("benchmarks.cases_report").summary(result),
-    )
+    return command.run_and_write(args, run=run, name="cases", summary=cases_report.summary)
 
 
 if __name__ == "__main__":

@@ -173,32 +173,3 @@ def destroy(database: ThrowawayDatabase) -> None:
         for name in database.names.values():
             _drop(database.admin_url, name)
     shutil.rmtree(database.data_dir, ignore_errors=True)
-
-
-def run_and_write(args, *, run, output_for, summary) -> int:
-    """What a benchmark's command does: make its throwaway databases, run, drop them, write and print the result.
-
-    `run(args, database)` returns the result; `output_for(result)` names its JSON file when `--output` is not
-    given; `summary(result)` is the text printed at the end. A database that cannot be made is an error message
-    naming the option, not a traceback.
-    """
-    import json
-    import sys
-
-    try:
-        database = create(database_url=args.database_url, database_name=args.database_name)
-    except Exception as error:  # a refused connection, a missing privilege: say so without a traceback
-        print(f"error: --database-url: could not create the benchmark databases: {error}", file=sys.stderr)
-        return 1
-    print(f"using {database.describe()}", flush=True)
-    try:
-        result = run(args, database)
-    finally:
-        destroy(database)
-    output = args.output or output_for(result)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print()
-    print(summary(result))
-    print(f"\nwritten to {output}")
-    return 0

@@ -8,7 +8,7 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -80,7 +80,7 @@ def compare(
     sizes = list(contexts)
     samples: dict[str, list[float]] = {size: [] for size in sizes}
     for number in range(rounds):
-        for size in sizes if number % 2 == 0 else reversed(sizes):
+        for size in in_turns(sizes, number):
             activate(size)
             fn = make(contexts[size])
             for _ in range(warmup):
@@ -99,6 +99,12 @@ def compare(
     return result
 
 
+def in_turns(sizes: Iterable[str], number: int) -> list[str]:
+    """The order of round `number`: who goes first alternates, so that no size always follows the same one."""
+    ordered = list(sizes)
+    return ordered if number % 2 == 0 else ordered[::-1]
+
+
 def _size_of(value: Any) -> int | None:
     if hasattr(value, "events"):  # an audit page
         return len(value.events)
@@ -115,6 +121,18 @@ def query_count(fn: Callable[[], Any]) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
     return len(captured.captured_queries)
+
+
+def explain_analyzed(sql: str) -> list[str]:
+    """The real plan of one read (PostgreSQL), run in a transaction that is rolled back."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = [line for (line,) in cursor.fetchall()]
+        transaction.set_rollback(True)
+    return plan
 
 
 def ratio(large: float, small: float) -> float:

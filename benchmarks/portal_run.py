@@ -23,14 +23,10 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import importlib
 import random
-import shlex
 import sys
-import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -39,9 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import database as throwaway  # noqa: E402 - needs the project root on sys.path
+from benchmarks import command, measure, over_http  # noqa: E402 - needs the project root on sys.path
+from benchmarks import database as throwaway  # noqa: E402
+from benchmarks.command import step  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results"
 P95_TARGET_MS = 50
 RATIO_LIMIT = 2.0
 IN_PROCESS_RUNS = 5
@@ -81,6 +78,8 @@ MIX = {name: 2 for name in PAGES} | {
     "sitemap": 1,
     "floor_robots_txt": 2,
 }
+# What a browser sends with every request.
+BROWSER_HEADERS = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "lv"}
 
 
 @dataclass(frozen=True)
@@ -97,49 +96,26 @@ SIZES = {
 }
 
 
-def _pair(text: str) -> tuple[int, int]:
-    try:
-        small, large = (int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError("give two numbers, small and large, e.g. 100,1000") from None
-    if not 10 <= small <= large:
-        raise argparse.ArgumentTypeError("the small database needs at least 10 and at most as many as the large")
-    return small, large
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    pair = command.small_and_large(
+        least=10, example="100,1000", refusal="the small database needs at least 10 and at most as many as the large"
+    )
     parser = argparse.ArgumentParser(description="OpenNRM public site benchmark over HTTP (benchmarks/README.md).")
     parser.add_argument("--size", choices=sorted(SIZES), default="default", help="Data and load sizes.")
-    parser.add_argument("--news", type=_pair, help="News items, small and large, e.g. 100,1000.")
-    parser.add_argument("--events", type=_pair, help="Events, small and large, e.g. 50,500.")
+    parser.add_argument("--news", type=pair, help="News items, small and large, e.g. 100,1000.")
+    parser.add_argument("--events", type=pair, help="Events, small and large, e.g. 50,500.")
     parser.add_argument("--requests", type=int, help="Requests per turn instead of the size's.")
     parser.add_argument("--rounds", type=int, help="Turns per database instead of the size's.")
     parser.add_argument("--clients", type=int, default=2, help="Concurrent clients of the judged load (default: 2).")
     parser.add_argument(
         "--saturation", type=int, default=4, help="Concurrent clients of the saturation load (default: 4; 0: none)."
     )
-    parser.add_argument("--server", choices=["auto", "gunicorn", "django"], default="auto")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default: 4).")
+    command.server_options(parser)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--database-url",
-        help="A PostgreSQL server to connect through; the benchmark creates its own databases there and drops them "
-        "afterwards. Default: temporary SQLite files.",
-    )
-    parser.add_argument("--database-name", default="opennrm_bench_portal", help="Prefix of those databases.")
-    parser.add_argument("--output", type=Path, help="Default: benchmarks/results/portal-<database vendor>.json.")
+    command.database_options(parser, prefix="opennrm_bench_portal", output="portal")
     args = parser.parse_args(argv)
-    try:
-        throwaway.check_choice(database_url=args.database_url, database_name=args.database_name)
-    except throwaway.DatabaseChoiceError as error:
-        parser.error(str(error))
-    minimum = {"requests": len(MIX), "rounds": 1, "clients": 1, "workers": 1, "saturation": 0}
-    for name, least in minimum.items():
-        value = getattr(args, name)
-        if value is not None and value < least:
-            parser.error(f"--{name} {value}: at least {least}.")
-    if args.output is not None and args.output.suffix != ".json":
-        parser.error(f"--output {args.output}: the result is JSON; give a file name ending in .json.")
+    least = {"requests": len(MIX), "rounds": 1, "clients": 1, "workers": 1, "saturation": 0}
+    command.options_check(parser, args, least=least)
     size = SIZES[args.size]
     args.plan = Plan(
         news=args.news or size.news,
@@ -150,18 +126,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-_STARTED = time.perf_counter()
-
-
-def _step(message: str) -> None:
-    print(f"[{time.perf_counter() - _STARTED:7.1f}s] {message}", flush=True)
-
-
 def per_turn(requests: int) -> dict[str, int]:
-    unit = max(requests // sum(MIX.values()), 1)
-    counts = {name: share * unit for name, share in MIX.items()}
-    counts["news_item"] += max(requests - sum(counts.values()), 0)
-    return counts
+    return over_http.per_turn(requests, MIX, rest_to="news_item")
 
 
 @dataclass
@@ -174,8 +140,8 @@ class Context:
     setup: dict[str, float]
 
 
-def _paths(ctx: Context, name: str, rng: random.Random) -> tuple[str, dict[str, str]]:
-    """One request of an endpoint: its path and extra headers."""
+def _request(ctx: Context, name: str, rng: random.Random) -> over_http.Request:
+    """One request of an endpoint: its path, the validator of a revalidation and the status it must answer."""
     g = ctx.generated
     year, month = rng.choice(g.months)
     paths = {
@@ -200,8 +166,9 @@ def _paths(ctx: Context, name: str, rng: random.Random) -> tuple[str, dict[str, 
         "sitemap": lambda: f"/sitemap-{LANGUAGE}.xml",
         "floor_robots_txt": lambda: "/robots.txt",
     }
-    headers = {"If-None-Match": ctx.etag} if name == "news_list_304" else {}
-    return paths[name](), headers
+    if name == "news_list_304":
+        return over_http.Request(name, "GET", paths[name](), headers={"If-None-Match": ctx.etag}, status=304)
+    return over_http.Request(name, "GET", paths[name](), status=200)
 
 
 def fill(*, news: int, events: int, seed: int, setup: dict[str, float]) -> Context:
@@ -254,88 +221,18 @@ def queries(ctx: Context) -> dict[str, Any]:
     rng = random.Random(1)
     report = {}
     for name in ENDPOINTS:
-        path, headers = _paths(ctx, name, rng)
+        request = _request(ctx, name, rng)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(path, headers=headers)
-        expected = 304 if name == "news_list_304" else 200
-        if response.status_code != expected:
-            raise RuntimeError(f"GET {path} answered {response.status_code}, not {expected}")
+            response = client.get(request.path, headers=request.headers)
+        if response.status_code != request.status:
+            raise RuntimeError(f"GET {request.path} answered {response.status_code}, not {request.status}")
         report[name] = {
             "queries": len(captured.captured_queries),
             "bytes": len(response.content),
-            "path": path,
-            "in_process": _in_process(client, path, headers),
+            "path": request.path,
+            "in_process": _in_process(client, request.path, request.headers),
         }
     return report
-
-
-@dataclass
-class Outcome:
-    seconds: dict[str, list[float]]
-    errors: dict[str, int]
-    examples: dict[str, list[str]]
-    wall_seconds: float = 0.0
-
-    @classmethod
-    def empty(cls) -> Outcome:
-        return cls(seconds={}, errors={}, examples={})
-
-    def add(self, other: Outcome) -> None:
-        for name, values in other.seconds.items():
-            self.seconds.setdefault(name, []).extend(values)
-        for name, count in other.errors.items():
-            self.errors[name] = self.errors.get(name, 0) + count
-        for name, texts in other.examples.items():
-            self.examples.setdefault(name, []).extend(texts[: max(3 - len(self.examples.get(name, [])), 0)])
-        self.wall_seconds += other.wall_seconds
-
-
-def send(*, port: int, requests: list[tuple[str, str, dict]], clients: int) -> Outcome:
-    """Send (endpoint, path, headers) requests over `clients` kept-alive connections, as fast as answers come."""
-    outcome = Outcome.empty()
-    lock = threading.Lock()
-    queue = list(reversed(requests))
-    start = threading.Barrier(clients + 1)
-    base_headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "lv"}
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        start.wait()
-        while True:
-            with lock:
-                if not queue:
-                    break
-                name, path, headers = queue.pop()
-            expected = 304 if name == "news_list_304" else 200
-            began = time.perf_counter()
-            try:
-                connection.request("GET", path, headers={**base_headers, **headers})
-                response = connection.getresponse()
-                content = response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                status, content = 0, repr(error).encode()
-            elapsed = time.perf_counter() - began
-            with lock:
-                if status == expected:
-                    outcome.seconds.setdefault(name, []).append(elapsed)
-                else:
-                    outcome.errors[name] = outcome.errors.get(name, 0) + 1
-                    kept = outcome.examples.setdefault(name, [])
-                    if len(kept) < 3:
-                        kept.append(f"GET {path} -> {status}: {content[:200]!r}")
-        connection.close()
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    outcome.wall_seconds = time.perf_counter() - began
-    return outcome
 
 
 def _etag_over_http(port: int) -> str:
@@ -351,99 +248,56 @@ def _etag_over_http(port: int) -> str:
     return response.getheader("ETag")
 
 
-def turn(ctx: Context, counts: dict[str, int], rng: random.Random) -> list[tuple[str, str, dict]]:
-    requests = []
-    for name, count in counts.items():
-        for _ in range(count):
-            path, headers = _paths(ctx, name, rng)
-            requests.append((name, path, headers))
-    rng.shuffle(requests)
-    return requests
+def turn(ctx: Context, counts: dict[str, int], rng: random.Random) -> list[over_http.Request]:
+    return over_http.shuffled(counts, lambda name: _request(ctx, name, rng), rng)
+
+
+def send(*, port: int, requests: list[over_http.Request], clients: int) -> over_http.Outcome:
+    return over_http.send(port=port, requests=requests, clients=clients, headers=BROWSER_HEADERS)
 
 
 def load(
     args: argparse.Namespace, database, contexts: dict[str, Context]
-) -> tuple[dict[int, dict[str, Outcome]], dict]:
+) -> tuple[dict[int, dict[str, over_http.Outcome]], dict]:
     """Per number of clients (the judged load, then the saturation load), per database: what the requests took."""
-    from benchmarks import cases_load
-
-    kind = cases_load.server_kind(args.server)
-    servers = {}
     levels = [args.clients, *([args.saturation] if args.saturation else [])]
-    outcomes = {clients: {name: Outcome.empty() for name in contexts} for clients in levels}
+    outcomes = {clients: {name: over_http.Outcome() for name in contexts} for clients in levels}
     rng = random.Random(args.seed)
     counts = per_turn(args.plan.requests)
-    try:
-        _step(f"starting {kind} on each database")
-        for name in contexts:
-            servers[name] = cases_load.server_launch(
-                kind=kind,
-                database_url=database.url(name),
-                data_dir=database.data_dir,
-                workers=args.workers,
-                log=Path(database.data_dir) / f"server-{name}.log",
-            )
+    with over_http.servers_running(database, choice=args.server, workers=args.workers) as servers:
         for name, server in servers.items():
-            cases_load.server_wait(server)
+            over_http.server_wait(server)
             # The validator a browser would hold: the page's ETag names the host it was served from.
             contexts[name].etag = _etag_over_http(server.port)
             # Every worker imports, connects and renders each template once before the first timed request.
             send(port=server.port, requests=turn(contexts[name], counts, rng), clients=max(levels))
         for clients in levels:
             for number in range(args.plan.rounds):
-                for name in list(contexts) if number % 2 == 0 else list(reversed(contexts)):
-                    _step(f"{clients} clients: turn {number + 1}/{args.plan.rounds} on the {name} database")
+                for name in measure.in_turns(contexts, number):
+                    step(f"{clients} clients: turn {number + 1}/{args.plan.rounds} on the {name} database")
                     outcomes[clients][name].add(
                         send(port=servers[name].port, requests=turn(contexts[name], counts, rng), clients=clients)
                     )
-    finally:
-        for server in servers.values():
-            cases_load.server_stop(server)
-    any_server = next(iter(servers.values()))
-    return outcomes, {"kind": any_server.kind, "workers": any_server.workers, "description": any_server.describe()}
+    return outcomes, over_http.servers_described(servers)
 
 
-def results(outcomes: dict[str, Outcome], diagnosis: dict) -> dict[str, Any]:
-    from benchmarks.measure import latencies
+def results(outcomes: dict[str, over_http.Outcome], diagnosis: dict) -> dict[str, Any]:
+    def diagnosed(size: str, name: str) -> dict[str, Any]:
+        return {key: diagnosis[size][name][key] for key in ("queries", "bytes", "in_process")}
 
-    table: dict[str, Any] = {}
-    for name in ENDPOINTS:
-        table[name] = {}
-        for size, outcome in outcomes.items():
-            entry = latencies(outcome.seconds.get(name, []))
-            entry["errors"] = outcome.errors.get(name, 0)
-            if outcome.examples.get(name):
-                entry["error_examples"] = outcome.examples[name]
-            entry["queries"] = diagnosis[size][name]["queries"]
-            entry["bytes"] = diagnosis[size][name]["bytes"]
-            entry["in_process"] = diagnosis[size][name]["in_process"]
-            table[name][size] = entry
-    for size, outcome in outcomes.items():
-        answered = sum(len(values) for values in outcome.seconds.values())
-        table.setdefault("_throughput_per_second", {})[size] = round(answered / outcome.wall_seconds, 1)
+    table = over_http.latency_rows(outcomes, ENDPOINTS, diagnosed)
+    table["_throughput_per_second"] = over_http.throughput(outcomes)
     return table
-
-
-def p95_misses(rows: dict[str, Any], sizes: list[str]) -> list[str]:
-    """The public pages whose p95 is not under the target, at each size."""
-    return [
-        f"{name} at {size}: p95 {rows[name][size].get('p95_ms')} ms"
-        for name in PAGES
-        for size in sizes
-        if rows[name][size].get("p95_ms") is None or rows[name][size]["p95_ms"] >= P95_TARGET_MS
-    ]
 
 
 def verdict(result: dict[str, Any]) -> dict[str, Any]:
     """p95 under the target for every public page at every size; the ratio large / small of each p50."""
-    from benchmarks.measure import ratio
-
     sizes = list(result["sizes"])
     small, large = sizes[0], sizes[-1]
     rows = result["results"]
-    misses = p95_misses(rows, sizes)
+    misses = over_http.p95_misses(rows, PAGES, sizes, P95_TARGET_MS)
     ratios = {
-        name: ratio(rows[name][large]["p50_ms"], rows[name][small]["p50_ms"])
+        name: measure.ratio(rows[name][large]["p50_ms"], rows[name][small]["p50_ms"])
         for name in ENDPOINTS
         if rows[name][small].get("requests") and rows[name][large].get("requests")
     }
@@ -473,26 +327,19 @@ def run(args: argparse.Namespace, database) -> dict:
     import django
 
     django.setup()
-    from benchmarks import measure
-    from benchmarks.run import prepare
 
     started = time.perf_counter()
     machine = measure.machine()
-    first = throwaway.SIZES[0]
-    _step("migrate, publish packs/lv, load the demo directory; copy the database for the other size")
-    throwaway.use(database, first)
-    setup = prepare()
-    for name in throwaway.SIZES[1:]:
-        throwaway.clone(database, first, name)
+    setup, _copy_ms = command.databases_prepare(database)
     contexts: dict[str, Context] = {}
     for name, news, events in zip(throwaway.SIZES, args.plan.news, args.plan.events, strict=True):
-        _step(f"{name} database: {news} news items, {events} events, publications and pages")
+        step(f"{name} database: {news} news items, {events} events, publications and pages")
         throwaway.use(database, name)
         contexts[name] = fill(news=news, events=events, seed=args.seed, setup=setup)
     db = measure.database_info()
     diagnosis = {}
     for name, ctx in contexts.items():
-        _step(f"query counts on the {name} database")
+        step(f"query counts on the {name} database")
         throwaway.use(database, name)
         diagnosis[name] = queries(ctx)
     from django.db import connections
@@ -500,12 +347,13 @@ def run(args: argparse.Namespace, database) -> dict:
     connections.close_all()
     outcomes, server = load(args, database, contexts)
     result = {
-        "benchmark": "opennrm-portal",
-        "name": args.size if not (args.news or args.events) else "custom",
-        "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "command": shlex.join([".venv/bin/python", "benchmarks/portal_run.py", *sys.argv[1:]]),
-        "machine": machine,
-        "database": db,
+        **command.result_head(
+            benchmark="opennrm-portal",
+            name=args.size if not (args.news or args.events) else "custom",
+            script="portal_run.py",
+            machine=machine,
+            database=db,
+        ),
         "server": server,
         "clients": args.clients,
         "saturation_clients": args.saturation,
@@ -536,7 +384,7 @@ def run(args: argparse.Namespace, database) -> dict:
         result["saturation"] = {
             "clients": args.saturation,
             "results": saturated,
-            "p95_over_target": p95_misses(saturated, list(result["sizes"])),
+            "p95_over_target": over_http.p95_misses(saturated, PAGES, list(result["sizes"]), P95_TARGET_MS),
         }
     result["duration_s"] = round(time.perf_counter() - started, 1)
     return result
@@ -550,30 +398,27 @@ def summary(result: dict[str, Any]) -> str:
         f"{result['server']['description']}; {result['clients']} clients "
         f"({', '.join(f'{size} {n}/s' for size, n in result['results']['_throughput_per_second'].items())})",
         "",
-        f"{'endpoint':<22} {'size':<6} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'queries':>7} {'errors':>6}"
-        f" {'cold':>7} {'stored':>7}",
+        *over_http.latency_table(
+            result["results"],
+            ENDPOINTS,
+            sizes,
+            name_width=22,
+            ms_width=7,
+            more=(
+                ("cold", lambda row: row["in_process"]["cold_ms"]),
+                ("stored", lambda row: row["in_process"]["stored_ms"]),
+            ),
+        ),
     ]
-    for name in ENDPOINTS:
-        for size in sizes:
-            row = result["results"][name][size]
-            lines.append(
-                f"{name:<22} {size:<6} {row['requests']:>5} {row.get('p50_ms', '-'):>7} {row.get('p95_ms', '-'):>7}"
-                f" {row.get('p99_ms', '-'):>7} {row['queries']:>7} {row['errors']:>6}"
-                f" {row['in_process']['cold_ms']:>7} {row['in_process']['stored_ms']:>7}"
-            )
     found = result["verdict"]
     lines.append("")
-    lines.append(
-        f"public pages p95 under {found['p95_target_ms']} ms: "
-        + ("yes" if found["p95_met"] else "NO — " + "; ".join(found["p95_misses"]))
-    )
+    lines.append(f"public pages p95 under {found['p95_target_ms']} ms: {over_http.yes_or_misses(found['p95_misses'])}")
     lines.append(
         "p50/p95/p99: over HTTP under load (ms); cold/stored: the page alone in-process, rendered afresh / kept (ms)"
     )
-    over = found["in_process_cold_over_target"]
     lines.append(
         f"public pages rendered afresh in-process under {found['p95_target_ms']} ms: "
-        + ("yes" if not over else "NO — " + "; ".join(over))
+        + over_http.yes_or_misses(found["in_process_cold_over_target"])
     )
     floors = ", ".join(f"{size} {value} ms" for size, value in found["floor_p50_ms"].items())
     lines.append(
@@ -583,10 +428,10 @@ def summary(result: dict[str, Any]) -> str:
     saturation = result.get("saturation")
     if saturation:
         rates = ", ".join(f"{size} {n}/s" for size, n in saturation["results"]["_throughput_per_second"].items())
-        over = saturation["p95_over_target"]
         lines.append(
             f"saturation, {saturation['clients']} clients ({rates}): "
-            f"public pages p95 under {found['p95_target_ms']} ms: " + ("yes" if not over else "NO — " + "; ".join(over))
+            f"public pages p95 under {found['p95_target_ms']} ms: "
+            + over_http.yes_or_misses(saturation["p95_over_target"])
         )
     if found["pages_growing_beyond_limit"]:
         growing = ", ".join(found["pages_growing_beyond_limit"])
@@ -600,12 +445,7 @@ def summary(result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return throwaway.run_and_write(
-        args,
-        run=run,
-        output_for=lambda result: RESULTS / f"portal-{result['database']['vendor']}.json",
-        summary=lambda result: importlib.import_module("benchmarks.portal_run").summary(result),
-    )
+    return command.run_and_write(args, run=run, name="portal", summary=summary)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ large / small: on a shared, noisy machine only ratios measured side by side mean
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from dataclasses import dataclass
@@ -22,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import database as throwaway  # noqa: E402 - needs the project root on sys.path
-
-RESULTS = ROOT / "benchmarks" / "results"
+from benchmarks import command, report  # noqa: E402 - needs the project root on sys.path
+from benchmarks import database as throwaway  # noqa: E402
+from benchmarks.command import step  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -65,70 +64,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="OpenNRM benchmarks on a throwaway database (see benchmarks/README.md)."
     )
     parser.add_argument("--size", choices=sorted(SIZES), default="default", help="Data sizes (default: default).")
-    parser.add_argument(
-        "--database-url",
-        help="A PostgreSQL server URL to connect through (e.g. postgres://postgres@127.0.0.1:5432/postgres); "
-        "the benchmark creates its own database there and drops it afterwards. Default: a temporary SQLite file.",
-    )
-    parser.add_argument(
-        "--database-name",
-        default="opennrm_bench",
-        help="Name of the database created on the PostgreSQL server (must start with 'opennrm_bench').",
-    )
-    parser.add_argument(
-        "--output",
-        type=Path,
-        help="Where to write the JSON result (default: benchmarks/results/<size>-<database vendor>.json).",
-    )
+    command.database_options(parser, prefix="opennrm_bench", output="<size>")
     args = parser.parse_args(argv)
-    try:
-        throwaway.check_choice(database_url=args.database_url, database_name=args.database_name)
-    except throwaway.DatabaseChoiceError as error:
-        parser.error(str(error))
-    if args.output is not None and args.output.suffix != ".json":
-        parser.error(f"--output {args.output}: the result is JSON; give a file name ending in .json.")
+    command.options_check(parser, args, least={})
     return args
-
-
-_STARTED = time.perf_counter()
-
-
-def _step(message: str) -> None:
-    # Seconds since start: Django sets the process's time zone at setup, so clock times would jump.
-    print(f"[{time.perf_counter() - _STARTED:6.1f}s] {message}", flush=True)
-
-
-def _timed_once(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return round((time.perf_counter() - start) * 1000, 1)
-
-
-def prepare() -> dict[str, float]:
-    """Migrate, load and publish packs/<pack>, load the demo directory; returns how long each took (ms)."""
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from opennrm.directory.demo import demo_directory_load
-    from opennrm.jurisdiction.services import pack_load, version_publish
-
-    pack_dir = Path(settings.OPENNRM_PACKS_DIR) / settings.OPENNRM_PACK
-    timings = {"migrate_ms": _timed_once(lambda: call_command("migrate", interactive=False, verbosity=0))}
-    start = time.perf_counter()
-    draft = pack_load(path=pack_dir)
-    version_publish(version=draft, change_note="Published for the benchmark run.", by=None)
-    timings["pack_load_and_publish_ms"] = round((time.perf_counter() - start) * 1000, 1)
-    timings["demo_directory_load_ms"] = _timed_once(
-        lambda: demo_directory_load(path=pack_dir / "demo" / "directory.yaml")
-    )
-    return timings
 
 
 def fill(*, size: Size, index: int) -> tuple[dict[str, float], object]:
     """Bring the active database to its data size; returns the setup timings and the measurement context."""
     from benchmarks import generate, scenarios
 
-    setup = prepare()
+    setup = command.prepare()
     institution_ids = scenarios.event_institutions()
     user = scenarios.staff(username="bench-oversight", capability="audit.view_all", institution_ids=institution_ids)
     local_user = scenarios.staff(username="bench-auditor", capability="audit.view", institution_ids=institution_ids)
@@ -158,12 +104,12 @@ def measure_all(database, contexts: dict, size: Size) -> dict:
         ("who_to_call", scenarios.WHO_TO_CALL_CASES),
         ("audit", scenarios.AUDIT_CASES),
     ):
-        _step(f"measuring {section}")
+        step(f"measuring {section}")
         results[section] = {
             name: compare(activate, contexts, make, rounds=size.rounds, per_round=size.per_round)
             for name, make in cases.items()
         }
-    _step("measuring audit verify and audit_record")
+    step("measuring audit verify and audit_record")
     for name in contexts:
         activate(name)
         scenarios.verify_checked(contexts[name])
@@ -201,19 +147,19 @@ def run(args: argparse.Namespace, database) -> dict:
     import django
 
     django.setup()
-    from benchmarks import measure, report, scenarios
+    from benchmarks import measure, scenarios
 
     started = time.perf_counter()
     size = SIZES[args.size]
     machine = measure.machine()
     setups, contexts = {}, {}
     for index, name in enumerate(throwaway.SIZES):
-        _step(f"{name} database: migrate, publish packs/lv, demo directory, synthetic data")
+        step(f"{name} database: migrate, publish packs/lv, demo directory, synthetic data")
         throwaway.use(database, name)
         setups[name], contexts[name] = fill(size=size, index=index)
     db = measure.database_info()
     results = measure_all(database, contexts, size)
-    _step("measuring pack load, validation and diff")
+    step("measuring pack load, validation and diff")
     throwaway.use(database, "small")
     pack = scenarios.pack_measure(repeat=size.rounds)
     result = {
@@ -241,13 +187,7 @@ def run(args: argparse.Namespace, database) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return throwaway.run_and_write(
-        args,
-        run=run,
-        output_for=lambda result: RESULTS / f"{args.size}-{result['database']['vendor']}.json",
-        # Imported once Django is set up by the run.
-        summary=lambda result: importlib.import_module("benchmarks.report").summary(result),
-    )
+    return command.run_and_write(args, run=run, name=args.size, summary=report.summary)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks import over_http
 from benchmarks.measure import latencies, ratio
 from benchmarks.stats_run import COLD_ENDPOINTS, ENDPOINTS
 
@@ -50,17 +51,9 @@ def _queries(diagnosis: dict, size: str, name: str) -> dict[str, Any]:
 
 def results(outcomes: dict, diagnosis: dict) -> dict[str, Any]:
     """Per endpoint and size: percentiles, successes and failures (with examples), SQL statements per request."""
-    table: dict[str, Any] = {}
+    table = over_http.latency_rows(outcomes, ALL_HTTP, lambda size, name: _queries(diagnosis, size, name))
+    sizes = list(outcomes)
     for name in ALL_HTTP:
-        table[name] = {}
-        for size, outcome in outcomes.items():
-            entry = latencies(outcome.seconds.get(name, []))
-            entry["errors"] = outcome.errors.get(name, 0)
-            if outcome.examples.get(name):
-                entry["error_examples"] = outcome.examples[name]
-            entry.update(_queries(diagnosis, size, name))
-            table[name][size] = entry
-        sizes = list(outcomes)
         small, large = table[name][sizes[0]], table[name][sizes[-1]]
         if small.get("requests") and large.get("requests"):
             table[name]["p50_ratio_large_to_small"] = ratio(large["p50_ms"], small["p50_ms"])
@@ -71,12 +64,7 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
     sizes = list(result["sizes"])
     small, large = sizes[0], sizes[-1]
     rows, built = result["results"], result["in_process"]
-    warm_misses = [
-        f"{name} at {size}: p95 {rows[name][size].get('p95_ms')} ms"
-        for name in WARM_TARGETED
-        for size in sizes
-        if rows[name][size].get("p95_ms") is None or rows[name][size]["p95_ms"] >= WARM_P95_TARGET_MS
-    ]
+    warm_misses = over_http.p95_misses(rows, WARM_TARGETED, sizes, WARM_P95_TARGET_MS)
     cold_misses = [
         f"{kind} at {large}: p95 {built[kind][large]['p95_ms']} ms"
         for kind in COLD_BUILDS
@@ -135,25 +123,17 @@ def summary(result: dict[str, Any]) -> str:
             lines.append(f"{kind:<26} {size:<6} {row['requests']:>4} {row['p50_ms']:>8} {row['p95_ms']:>8}{tail}")
     lines += [
         "",
-        f"{'over HTTP':<18} {'size':<6} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'queries':>7} {'errors':>6}",
+        *over_http.latency_table(result["results"], ALL_HTTP, sizes, heading="over HTTP", name_width=18, ms_width=8),
     ]
-    for name in ALL_HTTP:
-        for size in sizes:
-            row = result["results"][name][size]
-            lines.append(
-                f"{name:<18} {size:<6} {row['requests']:>5} {row.get('p50_ms', '-'):>8} {row.get('p95_ms', '-'):>8}"
-                f" {row.get('p99_ms', '-'):>8} {row.get('queries') if row.get('queries') is not None else '-':>7}"
-                f" {row['errors']:>6}"
-            )
     found = result["verdict"]
     lines.append("")
     lines.append(
         f"dashboard and API warm p95 under {found['warm_p95_target_ms']} ms: "
-        + ("yes" if found["warm_p95_met"] else "NO — " + "; ".join(found["warm_p95_misses"]))
+        + over_http.yes_or_misses(found["warm_p95_misses"])
     )
     lines.append(
         f"cold release build p95 under {found['cold_build_target_ms']} ms at {sizes[-1]}: "
-        + ("yes" if found["cold_build_met"] else "NO — " + "; ".join(found["cold_build_misses"]))
+        + over_http.yes_or_misses(found["cold_build_misses"])
     )
     ratios = ", ".join(f"{name} {value}" for name, value in found["p50_ratios_large_to_small"].items())
     lines.append(f"p50 large / small: {ratios}")

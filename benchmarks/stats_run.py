@@ -24,16 +24,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import http.client
-import importlib
 import random
 import re
-import shlex
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import database as throwaway  # noqa: E402 - needs the project root on sys.path
+from benchmarks import command, measure, over_http  # noqa: E402 - needs the project root on sys.path
+from benchmarks import database as throwaway  # noqa: E402
+from benchmarks.command import step  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results"
 LANGUAGE = "lv"
 USERNAME = "bench.statistician"
 # Tables the downloads and the API's one-table endpoint pick from: small and large, counts and durations.
@@ -77,41 +73,28 @@ class Plan:
 DEFAULTS = Plan(sizes=(10_000, 100_000), rounds=2, requests=120, build_runs=5, cold_runs=5, pdf_runs=1)
 
 
-def _pair(text: str) -> tuple[int, int]:
-    try:
-        small, large = (int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError("give two numbers, small and large, e.g. 10000,100000") from None
-    if not 50 <= small <= large:
-        raise argparse.ArgumentTypeError("the small database needs at least 50 case facts and at most the large's")
-    return small, large
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="OpenNRM statistics benchmark (benchmarks/README.md, Statistics).")
-    parser.add_argument("--sizes", type=_pair, help="Case facts, small and large (default: 10000,100000).")
+    parser.add_argument(
+        "--sizes",
+        type=command.small_and_large(
+            least=50,
+            example="10000,100000",
+            refusal="the small database needs at least 50 case facts and at most the large's",
+        ),
+        help="Case facts, small and large (default: 10000,100000).",
+    )
     parser.add_argument("--requests", type=int, help=f"Warm requests per turn (default: {DEFAULTS.requests}).")
     parser.add_argument("--rounds", type=int, help=f"Warm turns per database (default: {DEFAULTS.rounds}).")
     parser.add_argument("--build-runs", type=int, help=f"release_build runs per kind and size ({DEFAULTS.build_runs}).")
     parser.add_argument("--cold-runs", type=int, help=f"Cold requests per endpoint and size ({DEFAULTS.cold_runs}).")
     parser.add_argument("--pdf-runs", type=int, help=f"PDF reports per size, 0 for none ({DEFAULTS.pdf_runs}).")
     parser.add_argument("--clients", type=int, default=2, help="Concurrent clients (default: 2).")
-    parser.add_argument("--server", choices=["auto", "gunicorn", "django"], default="auto")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default: 4).")
+    command.server_options(parser)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument(
-        "--database-url",
-        help="A PostgreSQL server to connect through; the benchmark creates its own databases there and drops them "
-        "afterwards. Default: temporary SQLite files.",
-    )
-    parser.add_argument("--database-name", default="opennrm_bench_stats", help="Prefix of those databases.")
-    parser.add_argument("--output", type=Path, help="Default: benchmarks/results/stats-<database vendor>.json.")
+    command.database_options(parser, prefix="opennrm_bench_stats", output="stats")
     args = parser.parse_args(argv)
-    try:
-        throwaway.check_choice(database_url=args.database_url, database_name=args.database_name)
-    except throwaway.DatabaseChoiceError as error:
-        parser.error(str(error))
-    minimum = {
+    least = {
         "requests": len(MIX),
         "rounds": 1,
         "build_runs": 1,
@@ -120,12 +103,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "clients": 1,
         "workers": 1,
     }
-    for name, least in minimum.items():
-        value = getattr(args, name)
-        if value is not None and value < least:
-            parser.error(f"--{name.replace('_', '-')} {value}: at least {least}.")
-    if args.output is not None and args.output.suffix != ".json":
-        parser.error(f"--output {args.output}: the result is JSON; give a file name ending in .json.")
+    command.options_check(parser, args, least=least)
     args.plan = Plan(
         sizes=args.sizes or DEFAULTS.sizes,
         rounds=args.rounds or DEFAULTS.rounds,
@@ -137,18 +115,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-_STARTED = time.perf_counter()
-
-
-def _step(message: str) -> None:
-    print(f"[{time.perf_counter() - _STARTED:7.1f}s] {message}", flush=True)
-
-
 def per_turn(requests: int) -> dict[str, int]:
-    unit = max(requests // sum(MIX.values()), 1)
-    counts = {name: share * unit for name, share in MIX.items()}
-    counts["dashboard"] += max(requests - sum(counts.values()), 0)
-    return counts
+    return over_http.per_turn(requests, MIX, rest_to="dashboard")
 
 
 @dataclass
@@ -170,7 +138,7 @@ class Context:
         self.touched += 1
 
 
-def _paths(ctx: Context, name: str, rng: random.Random) -> tuple[str, dict[str, str]]:
+def _request(ctx: Context, name: str, rng: random.Random) -> over_http.Request:
     """One request of an endpoint: its path and headers (the session cookie or the bearer token)."""
     year, table = ctx.year, rng.choice(DOWNLOADED_TABLES)
     paths = {
@@ -190,7 +158,7 @@ def _paths(ctx: Context, name: str, rng: random.Random) -> tuple[str, dict[str, 
         from django.conf import settings
 
         headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={ctx.session_cookie}", "Accept": "text/html,*/*"}
-    return paths[name], {**headers, "Accept-Language": LANGUAGE}
+    return over_http.Request(name, "GET", paths[name], headers={**headers, "Accept-Language": LANGUAGE}, status=200)
 
 
 # --- filling a database ------------------------------------------------------------------------------------------
@@ -275,7 +243,7 @@ def queries(ctx: Context, *, pdf: bool) -> dict[str, Any]:
 
     cache.clear()
     for name in [*ENDPOINTS, *(["report_pdf"] if pdf else [])]:
-        path, _headers = _paths(ctx, name, rng)
+        path = _request(ctx, name, rng).path
         entry: dict[str, Any] = {"path": path}
         if name in cold:
             cache.clear()
@@ -284,18 +252,6 @@ def queries(ctx: Context, *, pdf: bool) -> dict[str, Any]:
         report[name] = entry
     cache.clear()
     return report
-
-
-def _explain(sql: str) -> list[str]:
-    """The real plan of one read (PostgreSQL), run in a transaction that is rolled back."""
-    from django.db import connection, transaction
-
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            plan = [line for (line,) in cursor.fetchall()]
-        transaction.set_rollback(True)
-    return plan
 
 
 def statements(ctx: Context, *, explain: bool, repeat: int) -> dict[str, Any]:
@@ -330,7 +286,7 @@ def statements(ctx: Context, *, explain: bool, repeat: int) -> dict[str, Any]:
         for rows in report.values():
             slowest = max((r for r in rows if r["sql"].startswith("SELECT")), key=lambda r: r["ms"], default=None)
             if slowest is not None:
-                slowest["plan"] = _explain(slowest["sql"])
+                slowest["plan"] = measure.explain_analyzed(slowest["sql"])
     for rows in report.values():
         for row in rows:
             found = re.search(r'FROM "?(\w+)"?', row["sql"])
@@ -369,10 +325,9 @@ def in_process(database, contexts: dict[str, Context], plan: Plan) -> dict[str, 
     samples: dict[str, dict[str, list[float]]] = {kind: {name: [] for name in contexts} for kind in kinds}
     rounds = 2 if plan.build_runs > 1 else 1
     for kind, (fn, runs) in kinds.items():
-        _step(f"in-process: {kind}, {runs} runs per database")
+        step(f"in-process: {kind}, {runs} runs per database")
         for number in range(rounds):
-            order = list(contexts) if number % 2 == 0 else list(reversed(contexts))
-            for name in order:
+            for name in measure.in_turns(contexts, number):
                 throwaway.use(database, name)
                 ctx = contexts[name]
                 cache.clear()
@@ -393,180 +348,83 @@ def in_process(database, contexts: dict[str, Context], plan: Plan) -> dict[str, 
 # --- over HTTP ---------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    seconds: dict[str, list[float]] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
-    examples: dict[str, list[str]] = field(default_factory=dict)
-    bytes: dict[str, int] = field(default_factory=dict)
-    wall_seconds: float = 0.0
-
-    def add(self, other: Outcome) -> None:
-        for name, values in other.seconds.items():
-            self.seconds.setdefault(name, []).extend(values)
-        for name, count in other.errors.items():
-            self.errors[name] = self.errors.get(name, 0) + count
-        for name, texts in other.examples.items():
-            self.examples.setdefault(name, []).extend(texts[: max(3 - len(self.examples.get(name, [])), 0)])
-        self.bytes.update(other.bytes)
-        self.wall_seconds += other.wall_seconds
+def send(*, port: int, requests: list[over_http.Request], clients: int) -> over_http.Outcome:
+    return over_http.send(port=port, requests=requests, clients=clients, timeout=120)
 
 
-def send(*, port: int, requests: list[tuple[str, str, dict]], clients: int) -> Outcome:
-    """Send (endpoint, path, headers) GETs over `clients` kept-alive connections, as fast as answers come."""
-    outcome = Outcome()
-    lock = threading.Lock()
-    queue = list(reversed(requests))
-    start = threading.Barrier(clients + 1)
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        start.wait()
-        while True:
-            with lock:
-                if not queue:
-                    break
-                name, path, headers = queue.pop()
-            began = time.perf_counter()
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                content = response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                status, content = 0, repr(error).encode()
-            elapsed = time.perf_counter() - began
-            with lock:
-                if status == 200:
-                    outcome.seconds.setdefault(name, []).append(elapsed)
-                    outcome.bytes[name] = len(content)
-                else:
-                    outcome.errors[name] = outcome.errors.get(name, 0) + 1
-                    kept = outcome.examples.setdefault(name, [])
-                    if len(kept) < 3:
-                        kept.append(f"GET {path} -> {status}: {content[:200]!r}")
-        connection.close()
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    outcome.wall_seconds = time.perf_counter() - began
-    return outcome
+def turn(ctx: Context, counts: dict[str, int], rng: random.Random) -> list[over_http.Request]:
+    return over_http.shuffled(counts, lambda name: _request(ctx, name, rng), rng)
 
 
-def turn(ctx: Context, counts: dict[str, int], rng: random.Random) -> list[tuple[str, str, dict]]:
-    requests = []
-    for name, count in counts.items():
-        for _ in range(count):
-            path, headers = _paths(ctx, name, rng)
-            requests.append((name, path, headers))
-    rng.shuffle(requests)
-    return requests
-
-
-def _one(port: int, ctx: Context, name: str, rng: random.Random) -> Outcome:
-    path, headers = _paths(ctx, name, rng)
-    return send(port=port, requests=[(name, path, headers)], clients=1)
-
-
-def servers_launch(args: argparse.Namespace, database) -> dict[str, Any]:
-    """Start the application server on each database (they start up while untimed work goes on here)."""
-    from benchmarks import cases_load
-
-    kind = cases_load.server_kind(args.server)
-    _step(f"starting {kind} on each database")
-    return {
-        name: cases_load.server_launch(
-            kind=kind,
-            database_url=database.url(name),
-            data_dir=database.data_dir,
-            workers=args.workers,
-            log=Path(database.data_dir) / f"server-{name}.log",
-        )
-        for name in throwaway.SIZES
-    }
+def _one(port: int, ctx: Context, name: str, rng: random.Random) -> over_http.Outcome:
+    return send(port=port, requests=[_request(ctx, name, rng)], clients=1)
 
 
 def load(
-    args: argparse.Namespace, database, contexts: dict[str, Context], servers: dict[str, Any]
-) -> tuple[dict[str, Outcome], dict]:
+    args: argparse.Namespace, database, contexts: dict[str, Context], servers: dict[str, over_http.Server]
+) -> tuple[dict[str, over_http.Outcome], dict]:
     """Cold requests one at a time, then warm turns under load, then the PDF report; both databases in turns."""
-    from benchmarks import cases_load
-
-    outcomes = {name: Outcome() for name in contexts}
+    outcomes = {name: over_http.Outcome() for name in contexts}
     rng = random.Random(args.seed)
     counts = per_turn(args.plan.requests)
     for server in servers.values():
-        cases_load.server_wait(server)
-    _step("servers answer; warming every worker up")
+        over_http.server_wait(server)
+    step("servers answer; warming every worker up")
     workers = servers[next(iter(servers))].workers
     for name, server in servers.items():
         # Every worker imports, connects and renders each page once (and builds the release) before timing.
-        warmup = [("dashboard", *_paths(contexts[name], "dashboard", rng)) for _ in range(2 * workers)]
+        warmup = [_request(contexts[name], "dashboard", rng) for _ in range(2 * workers)]
         send(port=server.port, requests=warmup, clients=workers)
         send(port=server.port, requests=turn(contexts[name], dict.fromkeys(MIX, workers), rng), clients=workers)
-    _step("cold requests: a fact touched before each")
+    step("cold requests: a fact touched before each")
     for number in range(args.plan.cold_runs):
-        for name in list(contexts) if number % 2 == 0 else list(reversed(contexts)):
+        for name in measure.in_turns(contexts, number):
             throwaway.use(database, name)
             for endpoint in COLD_ENDPOINTS:
                 contexts[name].touch()
                 outcomes[name].add(_one(servers[name].port, contexts[name], endpoint, rng))
-    _step(f"cold requests done ({args.plan.cold_runs} per endpoint and database)")
+    step(f"cold requests done ({args.plan.cold_runs} per endpoint and database)")
     from django.db import connections
 
     connections.close_all()
     for name, server in servers.items():
         # The touched facts made every worker's release stale: each builds it again before the warm turns.
-        warmup = [("dashboard", *_paths(contexts[name], "dashboard", rng)) for _ in range(2 * workers)]
+        warmup = [_request(contexts[name], "dashboard", rng) for _ in range(2 * workers)]
         send(port=server.port, requests=warmup, clients=workers)
     for number in range(args.plan.rounds):
-        for name in list(contexts) if number % 2 == 0 else list(reversed(contexts)):
-            _step(f"warm turn {number + 1}/{args.plan.rounds} on the {name} database")
+        for name in measure.in_turns(contexts, number):
+            step(f"warm turn {number + 1}/{args.plan.rounds} on the {name} database")
             outcomes[name].add(
                 send(port=servers[name].port, requests=turn(contexts[name], counts, rng), clients=args.clients)
             )
     for number in range(args.plan.pdf_runs):
         for name in contexts:
-            _step(f"PDF report {number + 1}/{args.plan.pdf_runs} on the {name} database")
+            step(f"PDF report {number + 1}/{args.plan.pdf_runs} on the {name} database")
             outcomes[name].add(_one(servers[name].port, contexts[name], "report_pdf", rng))
-    any_server = next(iter(servers.values()))
-    return outcomes, {"kind": any_server.kind, "workers": any_server.workers, "description": any_server.describe()}
+    return outcomes, over_http.servers_described(servers)
 
 
 def run(args: argparse.Namespace, database) -> dict:
     import django
 
     django.setup()
-    from benchmarks import measure, stats_report
-    from benchmarks.run import prepare
+    from benchmarks import stats_report
 
     started = time.perf_counter()
     machine = measure.machine()
-    first = throwaway.SIZES[0]
-    _step("migrate, publish packs/lv, load the demo directory; copy the database for the other size")
-    throwaway.use(database, first)
-    setup = prepare()
-    began = time.perf_counter()
-    for name in throwaway.SIZES[1:]:
-        throwaway.clone(database, first, name)
-    setup["copy_ms"] = round((time.perf_counter() - began) * 1000, 1)
+    setup, copy_ms = command.databases_prepare(database)
+    setup["copy_ms"] = copy_ms
     contexts: dict[str, Context] = {}
     for name, cases in zip(throwaway.SIZES, args.plan.sizes, strict=True):
-        _step(f"{name} database: {cases:,} case facts with their referral and screening facts")
+        step(f"{name} database: {cases:,} case facts with their referral and screening facts")
         throwaway.use(database, name)
         contexts[name] = fill(cases=cases, seed=args.seed, setup=setup)
     db = measure.database_info()
-    servers = servers_launch(args, database)
-    try:
+    # The servers start up while the untimed work goes on here.
+    with over_http.servers_running(database, choice=args.server, workers=args.workers) as servers:
         diagnosis: dict[str, Any] = {}
         for name, ctx in contexts.items():
-            _step(f"query counts and statements on the {name} database")
+            step(f"query counts and statements on the {name} database")
             throwaway.use(database, name)
             diagnosis[name] = {
                 "endpoints": queries(ctx, pdf=args.plan.pdf_runs > 0),
@@ -577,18 +435,14 @@ def run(args: argparse.Namespace, database) -> dict:
 
         connections.close_all()
         outcomes, server = load(args, database, contexts, servers)
-    finally:
-        from benchmarks import cases_load
-
-        for started_server in servers.values():
-            cases_load.server_stop(started_server)
     result = {
-        "benchmark": "opennrm-stats",
-        "name": "custom" if args.sizes else "default",
-        "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "command": shlex.join([".venv/bin/python", "benchmarks/stats_run.py", *sys.argv[1:]]),
-        "machine": machine,
-        "database": db,
+        **command.result_head(
+            benchmark="opennrm-stats",
+            name="custom" if args.sizes else "default",
+            script="stats_run.py",
+            machine=machine,
+            database=db,
+        ),
         "server": server,
         "clients": args.clients,
         "language": LANGUAGE,
@@ -622,12 +476,9 @@ def run(args: argparse.Namespace, database) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return throwaway.run_and_write(
-        args,
-        run=run,
-        output_for=lambda result: RESULTS / f"stats-{result['database']['vendor']}.json",
-        summary=lambda result: importlib.import_module("benchmarks.stats_report").summary(result),
-    )
+    from benchmarks import stats_report  # here, not at the top: it imports this module's endpoints in turn
+
+    return command.run_and_write(args, run=run, name="stats", summary=stats_report.summary)
 
 
 if __name__ == "__main__":
