@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from opennrm.stats.dimensions import statistics_definitions
 from opennrm.stats.models import CaseFact, ReferralFact, ScreeningFact
+from opennrm.stats.services.facts import facts_changed
 
 YEARS = 5
 BATCH = 2_000
@@ -279,13 +280,18 @@ def facts_generate(*, cases: int, seed: int, reference_year: int | None = None) 
             ScreeningFact.objects.bulk_create(batch, batch_size=BATCH)
             made += len(batch)
         totals["stats.ScreeningFact"] = made
+        facts_changed(years=years)  # as every writer of facts does, so no release cached before stays in use
     generated.rows = totals
     return generated
 
 
 def facts_touch(pk: int) -> None:
-    """Change one fact as a case service would (a new `updated_at`), so that the cached release is stale."""
-    CaseFact.objects.filter(pk=pk).update(updated_at=timezone.now())
+    """Change one fact as a case service would (a new `updated_at` and a new revision of its year's facts), so
+    that the cached release is stale."""
+    with transaction.atomic():
+        year = CaseFact.objects.values_list("year", flat=True).get(pk=pk)
+        CaseFact.objects.filter(pk=pk).update(updated_at=timezone.now())
+        facts_changed(years=[year])
 
 
 def analyze() -> None:

@@ -23,7 +23,7 @@ TARGETS = {
 IN_PROCESS = {
     "release_build_internal": "release_build(year=Y): every table, suppression across the release",
     "release_build_public_dp": "release_build(year=Y, public=True): the public tables with OpenDP noise",
-    "release_current_cold": "release_current(year=Y) right after a fact changed: fingerprint, build, cache",
+    "release_current_cold": "release_current(year=Y) right after a fact changed: key, build, cache",
     "release_current_warm": "release_current(year=Y) with the release cached: what every warm request pays",
 }
 ALL_HTTP = (*ENDPOINTS, *COLD_ENDPOINTS, "report_pdf")

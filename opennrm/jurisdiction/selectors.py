@@ -28,6 +28,15 @@ def version_published(*, pack_code: str | None = None) -> ModelVersion | None:
     ).first()
 
 
+def version_published_id(*, pack_code: str | None = None) -> int | None:
+    """The key of the version in force, without loading its content (about 1 MB of JSON); None before the first."""
+    return (
+        ModelVersion.objects.filter(pack_code=_code(pack_code), status=ModelVersion.Status.PUBLISHED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def version_draft(*, pack_code: str | None = None) -> ModelVersion | None:
     """The one draft of the pack being prepared, if any."""
     return ModelVersion.objects.filter(pack_code=_code(pack_code), status=ModelVersion.Status.DRAFT).first()

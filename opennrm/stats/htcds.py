@@ -27,7 +27,7 @@ from opennrm.core.capabilities import Capability
 from opennrm.core.errors import ApplicationError, Forbidden
 from opennrm.stats.dimensions import NO_ROUTE, NO_TYPE, UNKNOWN, StatisticsDefinitions, statistics_definitions
 from opennrm.stats.models import CaseFact
-from opennrm.stats.services.facts import ADULT_AGE, age_at_recognition
+from opennrm.stats.services.facts import ADULT_AGE, age_at_recognition, facts_changed
 
 FIELDS_FILE = Path(__file__).with_name("htcds_fields_v2.csv")
 # The field list names no record identifier (the standard's data model gives every record one); OpenNRM uses
@@ -509,11 +509,14 @@ def _write_facts(records: list[dict[str, str]], definitions: StatisticsDefinitio
     keyed = {f"htcds:{r[ID_FIELD]}": fact_columns_of_record(r, definitions) for r in records}
     existing = {f.source_key: f for f in CaseFact.objects.filter(source_key__in=list(keyed))}
     new, changed = [], []
+    touched: set[int] = set()
     for key, columns in keyed.items():
         fact = existing.get(key)
         if fact is None:
             new.append(CaseFact(source_key=key, **columns))
+            touched.add(columns["year"])
         elif any(getattr(fact, name) != value for name, value in columns.items()):
+            touched.update((fact.year, columns["year"]))
             for name, value in columns.items():
                 setattr(fact, name, value)
             changed.append(fact)
@@ -525,6 +528,7 @@ def _write_facts(records: list[dict[str, str]], definitions: StatisticsDefinitio
         for fact in changed:
             fact.updated_at = now
         CaseFact.objects.bulk_update(changed, [*FACT_COLUMNS, "updated_at"])
+    facts_changed(years=touched)
     report.created, report.updated = len(new), len(changed)
 
 

@@ -2,9 +2,12 @@
 
 A fact row holds codes, counts of days and the year and month only: no name, no personal code, no free text and no
 date finer than the month. Facts are written only by `opennrm.stats.services.facts` (in the same transaction as the
-case change they follow) and by the HTCDS import; they outlive the personal data (retention erases the person, the
-fact stays), which is why they point at their source with SET_NULL.
+case change they follow) and by the HTCDS import, each write with a new `FactsRevision` of the years it touched;
+they outlive the personal data (retention erases the person, the fact stays), which is why they point at their
+source with SET_NULL.
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -114,6 +117,22 @@ class ScreeningFact(models.Model):
 
     def __str__(self) -> str:
         return f"Screening fact {self.pk} ({self.year}-{self.month:02d}, {self.outcome})"
+
+
+class FactsRevision(models.Model):
+    """Which state of one data year's facts the tables see: a new revision with every write to them.
+
+    Written by `opennrm.stats.services.facts.facts_changed` in the same transaction as the fact rows, so a cached
+    release keyed on the revisions of the years it reads is found again with one read by key, not by aggregating
+    the facts. A random value rather than a counter: a restored database or a rolled-back transaction can never
+    hand an old number to different facts. A year without a row has had no fact written since this table came.
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    revision = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"Facts of {self.year}: revision {self.revision}"
 
 
 class PublishedRelease(models.Model):

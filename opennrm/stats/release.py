@@ -29,7 +29,7 @@ Codes only, never labels (opennrm.stats.labels names them). The method: docs/sta
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -93,6 +93,19 @@ COUNT_TABLE_IDS = (
     "eurostat_victims_by_citizenship_sex",
     "eurostat_victims_by_form_sex",
 )
+# The count tables each grouped read of the facts lays out: a build that needs none of them skips that read.
+VICTIM_TABLE_IDS = (
+    "victims_by_year_sex",
+    "victims_by_age_sex",
+    "victims_by_age_group_sex",
+    "victims_by_citizenship_sex",
+    "eurostat_victims_by_age_sex",
+    "eurostat_victims_by_citizenship_sex",
+)
+FORM_TABLE_IDS = ("victims_by_form_sex", "victims_by_year_form", "eurostat_victims_by_form_sex")
+CASE_TABLE_IDS = ("recognising_by_year", "outcomes_by_route")
+REFERRAL_TABLE_IDS = ("pathway", "referral_response")
+SCREENING_TABLE_IDS = ("screenings_by_type_outcome",)
 DURATION_TABLE_IDS = ("time_to_identification", "time_to_service", "referral_response_time")
 TABLE_IDS = COUNT_TABLE_IDS + DURATION_TABLE_IDS
 # How many cells (or, for durations, values) one person can add to, once contributions are bounded.
@@ -280,17 +293,18 @@ def release_build(*, year: int, year_from: int | None = None, public: bool = Fal
     publication = definitions.publication
     noisy = public and publication.differential_privacy.enabled
     counter = _Counter(definitions, year_from=year_from, year=year, bounded=noisy)
-    count_tables = counter.count_tables()
-    durations = counter.durations()
     public_ids = set(publication.public_tables)
     if noisy:
-        count_tables = [t for t in count_tables if t.id in public_ids]
-        durations = {k: v for k, v in durations.items() if k in public_ids}
+        # Noise protects each public table on its own, so the tables it will not publish are not even counted.
+        count_tables = counter.count_tables(only=public_ids)
+        durations = counter.durations(only=public_ids)
         scopes = {k: counter.duration_scope(k) for k in durations}
         tables, dp, noise_use = _noisy(count_tables, durations, definitions, scopes)
     else:
         # Protected all together, then cut down: a part of a safe release is safe, so the public tables can
         # never be combined with the rapporteur's (or Eurostat's) to recover a cell.
+        count_tables = counter.count_tables()
+        durations = counter.durations()
         recorded = _duration_count_tables(count_tables, durations, counter)
         protected = suppress(
             [*count_tables, *recorded], threshold=definitions.threshold, coarsenings=counter.coarsenings()
@@ -445,14 +459,17 @@ class _Counter:
     def _victims(self):
         return self._cases().filter(outcome__in=self.registered)
 
-    def count_tables(self) -> list[CountTable]:
-        return [
-            *self._victim_tables(),
-            *self._form_tables(),
-            *self._case_tables(),
-            *self._referral_tables(),
-            self._screening_table(),
-        ]
+    def count_tables(self, only: Collection[str] | None = None) -> list[CountTable]:
+        """The count tables (those named in `only`, if given); a grouped read none of them needs is not run."""
+        wanted = set(COUNT_TABLE_IDS if only is None else only)
+        reads = (
+            (VICTIM_TABLE_IDS, self._victim_tables),
+            (FORM_TABLE_IDS, self._form_tables),
+            (CASE_TABLE_IDS, self._case_tables),
+            (REFERRAL_TABLE_IDS, self._referral_tables),
+            (SCREENING_TABLE_IDS, self._screening_tables),
+        )
+        return [table for ids, read in reads if wanted & set(ids) for table in read() if table.id in wanted]
 
     def _victim_tables(self) -> list[CountTable]:
         by_year_sex: dict[tuple[str, str], int] = defaultdict(int)
@@ -590,7 +607,7 @@ class _Counter:
             _table("referral_response", "to_type", "referral_answer", self.types, REFERRAL_ANSWERS, response, here),
         ]
 
-    def _screening_table(self) -> CountTable:
+    def _screening_tables(self) -> list[CountTable]:
         types, fallback = self.types, self.type_fallback
         counts: dict[tuple[str, str], int] = defaultdict(int)
         rows = (
@@ -599,24 +616,32 @@ class _Counter:
         for row in rows.order_by():
             outcome = row["outcome"] if row["outcome"] in SCREENING_OUTCOMES else "none"
             counts[self._one_of(row["institution_type"], types, fallback), outcome] += row["n"]
-        return _table(
-            "screenings_by_type_outcome", "institution_type", "screening_outcome", types, SCREENING_OUTCOMES, counts,
-            self.scope(SCREENINGS),
-        )  # fmt: skip
+        return [
+            _table(
+                "screenings_by_type_outcome", "institution_type", "screening_outcome", types, SCREENING_OUTCOMES,
+                counts, self.scope(SCREENINGS),
+            )
+        ]  # fmt: skip
 
     # --- durations ---
 
-    def durations(self) -> dict[str, tuple[str, list[str], str, dict[str, dict[int, int]]]]:
-        """table id -> (row dimension, row codes, unit, row code -> {value: how many})."""
+    def durations(
+        self, only: Collection[str] | None = None
+    ) -> dict[str, tuple[str, list[str], str, dict[str, dict[int, int]]]]:
+        """table id -> (row dimension, row codes, unit, row code -> {value: how many}), for those named in `only`."""
+        reads = {
+            "time_to_identification": lambda: ("year", self.years, "days", self._days("days_to_identification")),
+            "time_to_service": lambda: ("year", self.years, "days", self._days("days_to_service")),
+            "referral_response_time": lambda: ("to_type", self.types, "hours", self._hours_to_answer()),
+        }
+        return {table_id: read() for table_id, read in reads.items() if only is None or table_id in only}
+
+    def _hours_to_answer(self) -> dict[str, dict[int, int]]:
         hours: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for _from_type, to_type, _overdue, answered_in, n in self._referrals:
             if answered_in is not None:
                 hours[self._one_of(to_type, self.types, self.type_fallback)][answered_in] += n
-        return {
-            "time_to_identification": ("year", self.years, "days", self._days("days_to_identification")),
-            "time_to_service": ("year", self.years, "days", self._days("days_to_service")),
-            "referral_response_time": ("to_type", self.types, "hours", {k: dict(v) for k, v in hours.items()}),
-        }
+        return {k: dict(v) for k, v in hours.items()}
 
     def duration_scope(self, table_id: str) -> dict[str, str]:
         if table_id == "referral_response_time":

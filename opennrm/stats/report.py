@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
@@ -23,13 +22,13 @@ from opennrm.core.errors import ApplicationError
 from opennrm.core.i18n import localized
 from opennrm.core.pdf import html_to_pdf
 from opennrm.core.spreadsheets import Sheet
-from opennrm.jurisdiction.selectors import version_pack, version_published
+from opennrm.jurisdiction.selectors import version_pack, version_published, version_published_id
 from opennrm.stats.dimensions import statistics_definitions
 from opennrm.stats.exports import TableView, release_views, views_xlsx
 from opennrm.stats.labels import dp_note, statistic_label, unit_label
-from opennrm.stats.models import CaseFact, ReferralFact, ScreeningFact
 from opennrm.stats.privacy import DpStatement
 from opennrm.stats.release import DEFAULT_SPAN_YEARS, Release, release_build
+from opennrm.stats.selectors import facts_revisions
 
 LANGUAGES = ("lv", "en", "ru")
 FORMATS = ("html", "pdf", "xlsx")
@@ -109,39 +108,26 @@ class Section:
 # --- the release of a year, reused while its facts stay the same ------------------------------------------------
 
 
-def _facts_fingerprint(*, year_from: int, year: int) -> str:
-    """What the tables of a release depend on, condensed: it changes whenever a fact behind them changes.
+def _release_key(*, year_from: int, year: int) -> str:
+    """What the tables of a release depend on, condensed: the facts of the years it reads and the pack in force.
 
-    Case facts carry `updated_at`; referral and screening facts are updated in place (an answer, a deadline
-    passing), so their counts by the columns the tables read are part of it. The pack in force decides the
-    categories and the threshold.
+    Case facts are read from `year_from` to `year`, referral and screening facts of `year` alone, so the revisions
+    of those years change whenever a fact behind the tables does (`facts_changed`). The pack in force decides the
+    categories and the threshold. Two reads by key, whatever the number of facts.
     """
-    cases = CaseFact.objects.filter(year__gte=year_from, year__lte=year).aggregate(
-        n=Count("id"), last=Max("updated_at"), top=Max("id")
-    )
-    referrals = ReferralFact.objects.filter(year=year).aggregate(
-        n=Count("id"),
-        top=Max("id"),
-        answered=Count("hours_to_answer"),
-        hours=Sum("hours_to_answer"),
-        overdue=Count("id", filter=Q(overdue=True)),
-    )
-    screenings = ScreeningFact.objects.filter(year=year).aggregate(
-        n=Count("id"), top=Max("id"), indicative=Count("id", filter=Q(outcome="indicative"))
-    )
-    version = version_published()
-    parts = [year_from, year, version.pk if version else 0, *cases.values(), *referrals.values(), *screenings.values()]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    parts = [year_from, year, version_published_id() or 0, *facts_revisions(year_from=year_from, year=year)]
+    return "stats:release:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def release_current(*, year: int) -> Release:
     """`release_build(year=year)` for the rapporteur's pages and API, built again only when the facts change.
 
     Building a release runs the disclosure-control auditor over every table; a dashboard, its downloads and the
-    API ask for the same release many times in a row.
+    API ask for the same release many times in a row. The key is read before the build, so a fact written while
+    it runs can only make the cached release newer than its key says, never older.
     """
     year_from = year - DEFAULT_SPAN_YEARS + 1
-    key = f"stats:release:{_facts_fingerprint(year_from=year_from, year=year)}"
+    key = _release_key(year_from=year_from, year=year)
     release = cache.get(key)
     if release is None:
         release = release_build(year=year)

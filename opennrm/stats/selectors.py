@@ -12,7 +12,7 @@ from opennrm.core.capabilities import Capability
 from opennrm.core.errors import NotFoundOrForbidden
 from opennrm.stats.dimensions import CHILD_AGE_LIMIT, statistics_definitions
 from opennrm.stats.disclosure import Cell, StatTable
-from opennrm.stats.models import PublishedRelease
+from opennrm.stats.models import FactsRevision, PublishedRelease
 from opennrm.stats.release import Release
 
 
@@ -20,6 +20,12 @@ def published_releases(*, include_withdrawn: bool = False) -> QuerySet[Published
     """Publications, newest first (withdrawn ones only when asked, e.g. for the rapporteur's list)."""
     releases = PublishedRelease.objects.select_related("published_by").order_by("-published_at", "-pk")
     return releases if include_withdrawn else releases.filter(withdrawn_at__isnull=True)
+
+
+def facts_revisions(*, year_from: int, year: int) -> list[tuple[int, str]]:
+    """(year, revision) of the years from `year_from` to `year` that have one: a new one came with every fact write."""
+    rows = FactsRevision.objects.filter(year__gte=year_from, year__lte=year).order_by("year")
+    return [(data_year, revision.hex) for data_year, revision in rows.values_list("year", "revision")]
 
 
 def release_of(published: PublishedRelease) -> Release:

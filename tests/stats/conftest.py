@@ -6,9 +6,11 @@
 import itertools
 
 import pytest
+from django.core.cache import cache
 
 from opennrm.stats.dimensions import statistics_definitions
 from opennrm.stats.models import CaseFact
+from opennrm.stats.services.facts import facts_changed
 
 _keys = itertools.count(1)
 
@@ -19,9 +21,18 @@ def lv_definitions(lv_pack_content):
     return statistics_definitions(lv_pack_content)
 
 
+@pytest.fixture(autouse=True)
+def _no_release_from_another_test():
+    """The database is rolled back between tests, the cache is not: no test finds a release another one cached."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_fact(db):
-    """Write a CaseFact with plausible defaults; keyword arguments override any column."""
+    """Write a CaseFact with plausible defaults, as a writer of facts does (with a new revision of its year);
+    keyword arguments override any column."""
 
     def make(**columns) -> CaseFact:
         values = {
@@ -44,6 +55,8 @@ def make_fact(db):
             "outcome": "in_progress",
         }
         values.update(columns)
-        return CaseFact.objects.create(**values)
+        fact = CaseFact.objects.create(**values)
+        facts_changed(years=[fact.year])
+        return fact
 
     return make

@@ -362,13 +362,8 @@ def test_a_consent_for_a_named_institution_does_not_cover_the_exchange(case_worl
     assert [r["cas_ID"] for r in read_records(path)] == [case_exchange_id(covered.pk, "lv")]
 
 
-def test_a_consent_limited_to_another_kind_of_recipient_does_not_cover_the_exchange(
-    case_world, tmp_path, lv_pack_content, monkeypatch
-):
-    import opennrm.stats.htcds as htcds
-
-    definitions = htcds.statistics_definitions()
-    monkeypatch.setattr(htcds, "statistics_definitions", lambda: _with_recipient(definitions, "national_coordinator"))
+def test_a_consent_limited_to_another_kind_of_recipient_does_not_cover_the_exchange(case_world, tmp_path):
+    # The Latvian pack names the national coordinator as the exchange's recipient (statistics.htcds_recipient_type).
     other = open_case(case_world)
     consent(case_world, other, purpose="data_exchange", categories=[], recipient_type="service_provider")
     covered = open_case(case_world)
@@ -376,16 +371,6 @@ def test_a_consent_limited_to_another_kind_of_recipient_does_not_cover_the_excha
     path = tmp_path / "export.csv"
     htcds_export(path=path)
     assert [r["cas_ID"] for r in read_records(path)] == [case_exchange_id(covered.pk, "lv")]
-
-
-def _with_recipient(definitions, recipient_type):
-    class WithRecipient:
-        htcds_recipient_type = recipient_type
-
-        def __getattr__(self, name):
-            return getattr(definitions, name)
-
-    return WithRecipient()
 
 
 def test_the_export_is_readable_by_its_owner_only_and_never_overwrites(case_world, tmp_path):

@@ -3,6 +3,8 @@
 import copy
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from opennrm.core.errors import ApplicationError
@@ -11,8 +13,14 @@ from opennrm.jurisdiction.services import content_hash
 from opennrm.stats.disclosure import PRIMARY, StatTable, audit
 from opennrm.stats.models import ReferralFact, ScreeningFact
 from opennrm.stats.release import (
+    CASE_TABLE_IDS,
     COUNT_TABLE_IDS,
+    DURATION_TABLE_IDS,
+    FORM_TABLE_IDS,
+    REFERRAL_TABLE_IDS,
+    SCREENING_TABLE_IDS,
     TABLE_IDS,
+    VICTIM_TABLE_IDS,
     DurationTable,
     Release,
     _Counter,
@@ -287,3 +295,41 @@ def test_count_tables_are_listed_in_the_contract_order(lv_statistics, make_fact)
     make_fact()
     release = release_build(year=2024)
     assert [t.id for t in count_tables(release)] == list(COUNT_TABLE_IDS)
+
+
+def test_each_grouped_read_is_listed_with_the_tables_it_lays_out(lv_statistics, make_fact):
+    make_fact()
+    counter = counter_for(release_build(year=2024))
+    assert [t.id for t in counter.count_tables()] == [
+        *VICTIM_TABLE_IDS,
+        *FORM_TABLE_IDS,
+        *CASE_TABLE_IDS,
+        *REFERRAL_TABLE_IDS,
+        *SCREENING_TABLE_IDS,
+    ]
+    assert sorted(t.id for t in counter.count_tables()) == sorted(COUNT_TABLE_IDS)
+    for table_id in COUNT_TABLE_IDS:
+        assert [t.id for t in counter.count_tables(only={table_id})] == [table_id]
+    assert list(counter.durations()) == list(DURATION_TABLE_IDS)
+    assert list(counter.durations(only={"time_to_service", "pathway"})) == ["time_to_service"]
+
+
+def test_a_noisy_public_release_counts_only_the_tables_it_publishes(lv_pack_content, db, make_fact):
+    version = publish_statistics(lv_pack_content, dp=True)
+    public_tables = version.content["statistics"]["publication"]["public_tables"]
+    assert not set(public_tables) & {*REFERRAL_TABLE_IDS, *SCREENING_TABLE_IDS, *DURATION_TABLE_IDS}
+    facts(make_fact, 12, outcome="identified", days_to_identification=30, days_to_service=9)
+    with CaptureQueriesContext(connection) as queries:
+        public = release_build(year=2024, public=True)
+    assert list(public.tables) == [t for t in TABLE_IDS if t in public_tables]
+    statements = " ".join(query["sql"] for query in queries.captured_queries)
+    for unread in ("stats_referralfact", "stats_screeningfact", "days_to_identification", "days_to_service"):
+        assert unread not in statements
+
+
+def test_a_noisy_public_release_counts_the_referral_and_duration_tables_it_publishes(lv_pack_content, db, make_fact):
+    publish_statistics(lv_pack_content, dp=True, public_tables=["pathway", "referral_response_time", "time_to_service"])
+    facts(make_fact, 12, outcome="identified", days_to_service=9)
+    public = release_build(year=2024, public=True)
+    assert list(public.tables) == ["pathway", "time_to_service", "referral_response_time"]
+    assert public.dp is not None

@@ -4,10 +4,15 @@
 so a fact never shows a state the case did not commit. It reads a handful of rows and writes one fact and the
 case's referral facts. `facts_rebuild` recreates every case-derived fact from the source rows.
 
+Every write that changes what a fact says ends with `facts_changed` for the years it touched, in the same
+transaction: that new revision is what tells `opennrm.stats.report.release_current` to count the release again.
+
 What a fact may hold is narrow on purpose: codes, counts of days, year and month. The person's birth date is read
 (decrypted) only to place the age band, and never stored.
 """
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,7 +23,7 @@ from django.utils import timezone
 from opennrm.cases.models import AgeBand, Case, Population, Referral, Sex, TransitionRecord
 from opennrm.screening.models import Screening
 from opennrm.stats.dimensions import NO_ROUTE, NO_TYPE, UNKNOWN, StatisticsDefinitions, statistics_definitions
-from opennrm.stats.models import CaseFact, ReferralFact, ScreeningFact
+from opennrm.stats.models import CaseFact, FactsRevision, ReferralFact, ScreeningFact
 
 ADULT_AGE = 18
 SECONDS_PER_HOUR = 3600
@@ -199,6 +204,22 @@ def referral_fact_values(*, referral: Referral, now: datetime | None = None) -> 
 # --- keeping them in step -----------------------------------------------------------------------------------
 
 
+def facts_changed(*, years: Iterable[int]) -> None:
+    """Give the facts of `years` a new revision, in the caller's transaction: call it after writing them.
+
+    One UPDATE by key per year. The rows are taken in the order of the years, and after the fact rows, so two
+    writers never wait for each other crosswise; a bulk write calls it once for all its years, not once a row.
+    """
+    for year in sorted(set(years)):
+        revision = uuid.uuid4()
+        if FactsRevision.objects.filter(year=year).update(revision=revision):
+            continue
+        # The first change of a year since the table came: create its row. A writer creating it at the same moment
+        # makes the insert a no-op (after waiting for it to commit), and the update then applies to its row.
+        FactsRevision.objects.bulk_create([FactsRevision(year=year, revision=revision)], ignore_conflicts=True)
+        FactsRevision.objects.filter(year=year).update(revision=revision)
+
+
 def _case_rows():
     return Case.objects.select_related("person", "recognising_institution__type", "municipality").only(*_CASE_FIELDS)
 
@@ -236,6 +257,8 @@ def case_fact_refresh(*, case: Case) -> CaseFact:
     # No savepoint of its own: inside a case service it is part of that transaction, alone it is one.
     with transaction.atomic(savepoint=False):
         fact = CaseFact.objects.filter(source_key=f"case:{case.pk}").first() or CaseFact(source_key=f"case:{case.pk}")
+        # Most case changes (a phone number, a note) leave the fact as it was: then no release needs counting again.
+        touched = {fact.year, values["year"]} if fact.pk is None or _differs(fact, values) else set()
         fact.case_id = case.pk
         for name, value in values.items():
             setattr(fact, name, value)
@@ -248,7 +271,9 @@ def case_fact_refresh(*, case: Case) -> CaseFact:
             current = existing.get(referral.pk)
             if current is None:
                 new.append(ReferralFact(referral_id=referral.pk, case_fact=fact, **columns))
-            elif any(getattr(current, name) != value for name, value in columns.items()):
+                touched.add(columns["year"])
+            elif _differs(current, columns):
+                touched.update((current.year, columns["year"]))
                 for name, value in columns.items():
                     setattr(current, name, value)
                 changed.append(current)
@@ -256,15 +281,24 @@ def case_fact_refresh(*, case: Case) -> CaseFact:
             ReferralFact.objects.bulk_create(new)
         if changed:
             ReferralFact.objects.bulk_update(changed, list(columns))
+        facts_changed(years=touched - {None})
     return fact
+
+
+def _differs(fact, values: dict) -> bool:
+    return any(getattr(fact, name) != value for name, value in values.items())
 
 
 def referral_fact_refresh(*, referral: Referral) -> None:
     """Bring one referral's fact up to date (e.g. when `opennrm tick` finds it unanswered past its time)."""
     row = _referrals().get(pk=referral.pk)
-    updated = ReferralFact.objects.filter(referral_id=referral.pk).update(**referral_fact_values(referral=row))
-    if not updated:
-        case_fact_refresh(case=Case(pk=row.case_id))
+    values = referral_fact_values(referral=row)
+    with transaction.atomic(savepoint=False):
+        # A referral counts in the year it was sent, which never changes: its fact stays in the same year.
+        if ReferralFact.objects.filter(referral_id=referral.pk).update(**values):
+            facts_changed(years=[values["year"]])
+        else:
+            case_fact_refresh(case=Case(pk=row.case_id))
 
 
 def screening_fact_values(*, definitions: StatisticsDefinitions, screening: Screening) -> dict:
@@ -280,7 +314,17 @@ def screening_fact_values(*, definitions: StatisticsDefinitions, screening: Scre
 def screening_fact_refresh(*, screening: Screening) -> ScreeningFact:
     """Write the fact of a saved screening, in the caller's transaction."""
     values = screening_fact_values(definitions=statistics_definitions(), screening=screening)
-    fact, _created = ScreeningFact.objects.update_or_create(screening=screening, defaults=values)
+    with transaction.atomic(savepoint=False):
+        fact = ScreeningFact.objects.select_for_update().filter(screening=screening).first()
+        if fact is None:
+            fact = ScreeningFact.objects.create(screening=screening, **values)
+            facts_changed(years=[fact.year])
+        elif _differs(fact, values):
+            touched = {fact.year, values["year"]}
+            for name, value in values.items():
+                setattr(fact, name, value)
+            fact.save()
+            facts_changed(years=touched)
     return fact
 
 
@@ -342,6 +386,7 @@ def facts_rebuild() -> RebuildReport:
     definitions = statistics_definitions()
     report = RebuildReport()
     with transaction.atomic():
+        before = _fact_years()
         kept_ages = {
             row["case_id"]: {name: row[name] for name in AGE_COLUMNS}
             for row in CaseFact.objects.filter(source=CaseFact.Source.CASE, case__erased_at__isnull=False).values(
@@ -354,4 +399,14 @@ def facts_rebuild() -> RebuildReport:
         _rebuild_cases(definitions, kept_ages, report)
         _rebuild_screenings(definitions, report)
         report.htcds_facts_kept = CaseFact.objects.filter(source=CaseFact.Source.HTCDS).count()
+        # A year whose facts all went (their cases are gone) changed as much as one whose facts came back.
+        facts_changed(years=before | _fact_years())
     return report
+
+
+def _fact_years() -> set[int]:
+    """Every year some fact counts in (three reads of the year indexes)."""
+    years: set[int] = set()
+    for model in (CaseFact, ReferralFact, ScreeningFact):
+        years.update(model.objects.order_by().values_list("year", flat=True).distinct())
+    return years
