@@ -209,12 +209,15 @@ def month_grid(
 
 _LINE_OCTETS = 75  # a longer line is folded: CRLF and one space, then the rest
 # Control characters other than a tab are not allowed in TEXT values (section 3.3.11); line breaks are escaped.
-_CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+# What some readers take for the end of a line besides CR and LF: written as escaped line breaks too, so that no
+# reader splitting lines the Unicode way sees a property of its own in an editor's text.
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
 
 
 def _text(value: str) -> str:
     """A TEXT value: backslash, semicolon and comma escaped, line breaks as \\n, other control characters left out."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").translate(_LINE_BREAKS)
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     return value.translate(_CONTROL)
 

@@ -306,6 +306,9 @@ def test_the_preview_of_an_event_and_a_publication(editor_client, portal_content
     publication = editor_client.get(reverse("portal_editor:preview", args=[portal_content.publication.pk, "en"]))
     assert "general-model.pdf" in text(publication)
     assert "visparejais-modelis.docx" not in text(publication)  # a Latvian file
+    # Its links are the public downloads, as readers will have them.
+    link = f'href="/en/publications/general-model/files/{portal_content.publication_pdf.token}/"'
+    assert link in publication.content.decode()
 
 
 def test_the_history_lists_every_revision_with_who_and_why(editor_client, portal_content, portal_editor):

@@ -233,6 +233,8 @@ def test_text_with_separators_and_long_lines_survives_a_calendar_application(cli
 def test_control_characters_are_left_out_of_text_values():
     assert ical._text("a\x00b\x07c\td\x7fe") == "abc\tde"
     assert ical._text("one\r\ntwo\rthree\nfour") == "one\\ntwo\\nthree\\nfour"
+    # Line separators of Unicode are line breaks too; other C1 controls go.
+    assert ical._text("a\u2028END:VEVENT\x85b\u2029c\x9bd") == "a\\nEND:VEVENT\\nb\\ncd"
 
 
 @pytest.mark.parametrize("text", ["x" * 75, "x" * 76, "ā" * 40, "x" + "ā" * 37 + "€" * 30, "😀" * 50])

@@ -314,6 +314,12 @@ def test_publications_list_keeps_its_queries_few(header_ready, client, publicati
         assert client.get("/en/publications/?q=report").status_code == 200
 
 
+def test_publications_list_links_each_file_for_download(client, publications):
+    page = text(client.get("/lv/publications/"))
+    token = publications.publication_docx.token
+    assert f'href="/lv/publications/general-model/files/{token}/"' in page
+
+
 def test_publication_page_lists_files_for_the_language(client, publications):
     page = text(client.get("/lv/publications/general-model/"))
     assert "general-model.pdf" in page and "visparejais-modelis.docx" in page

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, transaction
 
 from opennrm.portal import search
-from opennrm.portal.models import Kind, Status
+from opennrm.portal.models import ContentTranslation, Kind, Status
 from tests.portal.conftest import make_content
 
 
@@ -154,3 +155,19 @@ def test_search_page_refuses_a_query_it_cannot_use(client, texts, query):
 def test_search_page_keeps_its_queries_few(header_ready, client, texts, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         assert client.get("/en/search/", {"q": "summary"}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes exist on PostgreSQL only")
+def test_the_search_patterns_can_be_answered_from_the_trigram_indexes(portal_content):
+    """On PostgreSQL each searched column has a pg_trgm GIN index that answers its patterns (migration 0002)."""
+    pattern = search.term_pattern("zīmulis")
+    for column in ("title", "summary", "body"):
+        query = ContentTranslation.objects.filter(**{f"{column}__iregex": pattern}).values("pk")
+        with transaction.atomic(), connection.cursor() as cursor:
+            # With a handful of rows the planner would rather read the table (or a whole other index) than look a
+            # pattern up: ask what it does when only looking up by condition is left.
+            for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+            plan = query.explain()
+        assert f"portal_tr_{column}_trgm" in plan, plan

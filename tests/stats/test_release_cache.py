@@ -226,6 +226,63 @@ def test_an_htcds_import_counts_the_release_again_once_per_change(case_world, bu
     assert built_again(builds, 2024)
 
 
+# --- one order of locks for every writer -------------------------------------------------------------------------
+# A year's revision row stays locked until the transaction ends, and so does the audit log's chain head. A writer
+# taking them the other way round from the rest could deadlock with it on PostgreSQL (one of the two would fail),
+# so every writer bumps the revisions after its audit record (`facts_changed`).
+
+
+def _statements(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def assert_revisions_after_audit(queries) -> None:
+    statements = _statements(queries)
+    bumps = [n for n, sql in enumerate(statements) if '"stats_factsrevision"' in sql and not sql.startswith("SELECT")]
+    heads = [n for n, sql in enumerate(statements) if '"audit_auditchainhead"' in sql]
+    assert bumps and heads, "the writer should both audit and bump a revision"
+    assert max(heads) < min(bumps), "the audit chain head is taken after a facts revision"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_person_update, _accept, _decline, _withdraw, _consent_withdrawn, _transition],
+    ids=lambda change: change.__name__.strip("_"),
+)
+def test_a_case_service_bumps_the_revisions_after_its_audit_record(case_world, cached, change):
+    case, referral = cached
+    with CaptureQueriesContext(connection) as queries:
+        change(case_world, case, referral)
+    assert_revisions_after_audit(queries)
+
+
+def test_the_tick_bumps_the_revisions_after_its_audit_record(cached):
+    _case, referral = cached
+    past = timezone.now() - timedelta(hours=1)
+    Referral.objects.filter(pk=referral.pk).update(due_at=past)
+    Deadline.objects.filter(referral=referral).update(due_at=past)
+    with CaptureQueriesContext(connection) as queries:
+        assert tick().escalations == 1
+    assert_revisions_after_audit(queries)
+
+
+def test_an_htcds_import_bumps_the_revisions_after_its_audit_record(case_world, tmp_path):
+    with CaptureQueriesContext(connection) as queries:
+        htcds_import(path=write(tmp_path, [HEADER, *GOOD]))
+    assert_revisions_after_audit(queries)
+
+
+def test_a_saved_screening_bumps_the_revisions_after_its_audit_record(case_world):
+    with CaptureQueriesContext(connection) as queries:
+        screening_save(
+            by=case_world.border_guard,
+            model=case_world.version,
+            answers=_screening_answers(case_world.version),
+            screened_on=timezone.localdate(),
+        )
+    assert_revisions_after_audit(queries)
+
+
 def test_a_new_version_of_the_pack_counts_the_release_again(case_world, cached, builds):
     content = copy.deepcopy(case_world.version.content)
     content["statistics"]["threshold"] = 7

@@ -158,12 +158,12 @@ def consent_withdraw(*, by, consent: Consent, note: str = "", ip_address: str | 
         lapsed = referrals_withdraw_waiting(
             referrals=waiting.select_for_update(of=("self",)), by=by, cause="consent_withdrawn", ip_address=ip_address
         )
-        if lapsed:
-            case_fact_refresh(case=case)
         details = {"consent": consent.pk, "purpose": consent.purpose, "referrals_withdrawn": lapsed}
         case_event(case=case, kind="consent.withdrawn", by=by, details=details)
         case_audit(action="consent.withdrawn", case=case, by=by, new_values=details, ip_address=ip_address)
         _narrow_parties(case=case, consent=consent, by=by, ip_address=ip_address)
+        if lapsed:
+            case_fact_refresh(case=case)  # last: after the audit records (`facts_changed` says why)
     return consent
 
 

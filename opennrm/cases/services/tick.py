@@ -62,8 +62,6 @@ def _escalate_referral(deadline: Deadline, now, report: TickReport) -> None:
     referral.save(update_fields=["escalated_at", "updated_at"])
     deadline.escalated_at = now
     deadline.save(update_fields=["escalated_at", "updated_at"])
-    # The statistics count it as overdue from now on, not only after the next rebuild.
-    referral_fact_refresh(referral=referral)
     notify(
         users=_supervisors(referral.to_institution),
         kind="referral.overdue",
@@ -74,6 +72,9 @@ def _escalate_referral(deadline: Deadline, now, report: TickReport) -> None:
     details = {"referral": referral.pk, "institution": referral.to_institution.code}
     case_event(case=deadline.case, kind="referral.escalated", institution=referral.to_institution, details=details)
     case_audit(action="referral.escalated", case=deadline.case, purpose=TICK_PURPOSE, new_values=details)
+    # The statistics count it as overdue from now on, not only after the next rebuild; after the audit record, as
+    # every writer of facts does (`opennrm.stats.services.facts.facts_changed` says why).
+    referral_fact_refresh(referral=referral)
     report.escalations += 1
 
 

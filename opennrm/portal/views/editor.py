@@ -385,7 +385,7 @@ def preview(request, item_id: int, language: str):
             first, _last = ical.event_days(current)
             context.update(is_over=ical.is_over(current), month=(first.year, first.month))
         elif item.kind == Kind.PUBLICATION:
-            context["files"] = selectors.published_files(item=item, language=language)
+            context["files"] = public.files_for_readers(item=item, language=language)
         response = render(request, PUBLIC_TEMPLATES[item.kind], context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -384,9 +384,15 @@ def _link_files(files, *, slug: str, file_path) -> None:
         file.url = file_path(slug, file.token)
 
 
+def files_for_readers(*, item, language: str) -> list:
+    """The publication's files for readers of `language` (`published_files`), each with `.url`, its download."""
+    files = published_files(item=item, language=language)
+    _link_files(files, slug=item.slug, file_path=file_path_maker(language=language))
+    return files
+
+
 def _publication_extra(found: ContentTranslation, language: str) -> dict:
-    files = published_files(item=found.item, language=language)
-    _link_files(files, slug=found.item.slug, file_path=file_path_maker())
+    files = files_for_readers(item=found.item, language=language)
     return {"files": files, "cache_parts": [f"{f.token}:{f.sha256}" for f in files]}
 
 

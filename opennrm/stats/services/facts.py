@@ -207,8 +207,11 @@ def referral_fact_values(*, referral: Referral, now: datetime | None = None) -> 
 def facts_changed(*, years: Iterable[int]) -> None:
     """Give the facts of `years` a new revision, in the caller's transaction: call it after writing them.
 
-    One UPDATE by key per year. The rows are taken in the order of the years, and after the fact rows, so two
-    writers never wait for each other crosswise; a bulk write calls it once for all its years, not once a row.
+    One UPDATE by key per year; a bulk write calls it once for all its years, not once a row. The row of a year is
+    locked until the transaction ends, so every writer takes its locks in one order — its own rows (the case, the
+    fact), then the audit log's chain head (`audit_record`), then these revisions, in the order of the years — and
+    two writers never wait for each other crosswise (a deadlock PostgreSQL would end by failing one of them).
+    Call it as the last write of the transaction.
     """
     for year in sorted(set(years)):
         revision = uuid.uuid4()
