@@ -18,6 +18,7 @@ run: install
 test: install
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check opennrm tests benchmarks
+	$(BIN)/ruff format --check opennrm tests benchmarks
 	$(BIN)/opennrm compile_translations
 	# Two processes, one per core of the reference machine; a test module stays in one process with its fixtures.
 	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile

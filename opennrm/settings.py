@@ -42,9 +42,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("OPENNRM_DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("OPENNRM_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("OPENNRM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("OPENNRM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 # The jurisdiction this installation serves: the pack code whose published version is "the model".
 OPENNRM_PACK = os.environ.get("OPENNRM_PACK", "lv")

@@ -42,15 +42,26 @@ def regenerated_catalogues(tmp_path_factory):
     if shutil.which("xgettext") is None:
         pytest.fail("xgettext is missing: install Debian's gettext (scripts/system-deps.sh does).")
     scratch = tmp_path_factory.mktemp("i18n")
-    shutil.copytree(
-        ROOT / "opennrm", scratch / "opennrm", ignore=shutil.ignore_patterns("__pycache__", "*.mo")
-    )
+    shutil.copytree(ROOT / "opennrm", scratch / "opennrm", ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "--no-obsolete", "--no-location",
-         *[f"--locale={language}" for language in LANGUAGES]],
-        cwd=scratch / "opennrm", check=True, capture_output=True,
-        env={"DJANGO_SETTINGS_MODULE": "opennrm.settings", "PYTHONPATH": str(ROOT),
-             "PATH": "/usr/bin:/bin", "OPENNRM_DATA_DIR": str(scratch / "var")},
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "--no-obsolete",
+            "--no-location",
+            *[f"--locale={language}" for language in LANGUAGES],
+        ],
+        cwd=scratch / "opennrm",
+        check=True,
+        capture_output=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "opennrm.settings",
+            "PYTHONPATH": str(ROOT),
+            "PATH": "/usr/bin:/bin",
+            "OPENNRM_DATA_DIR": str(scratch / "var"),
+        },
     )
     return scratch
 

@@ -30,9 +30,7 @@ class Role(BaseModel):
 class User(AbstractUser):
     """A member of staff. Belongs to one unit of one institution and holds pack-defined roles."""
 
-    unit = models.ForeignKey(
-        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
-    )
+    unit = models.ForeignKey("directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="members")
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
     # Set when an administrator resets the password: the temporary one must be replaced at next sign-in.
     must_change_password = models.BooleanField(default=False)

@@ -26,9 +26,7 @@ def username_fingerprint(username: str) -> str:
     The text may be a password typed into the wrong field or a person's name; a plain hash of it could be
     reversed by guessing, a keyed one only with the server's secret key. A new SECRET_KEY starts new values.
     """
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), b"opennrm.sign-in.username\n" + username.encode(), hashlib.sha256
-    )
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"opennrm.sign-in.username\n" + username.encode(), hashlib.sha256)
     return digest.hexdigest()[:USERNAME_HMAC_HEX]
 
 
@@ -100,9 +98,7 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
 
 
 def on_user_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    _record_attempt(
-        action="auth.lockout", username=str(username or ""), ip_address=ip_address or client_ip(request)
-    )
+    _record_attempt(action="auth.lockout", username=str(username or ""), ip_address=ip_address or client_ip(request))
 
 
 def connect() -> None:

@@ -87,4 +87,3 @@ ADMINISTRATIVE_CAPABILITIES = frozenset(
         Capability.COORDINATION_MEETINGS,
     }
 )
-

@@ -108,9 +108,7 @@ class WhoToCallOut(Schema):
 
 
 class InstitutionFilters(Schema):
-    municipality: Code | None = Field(
-        None, description="Seated in, or serving as a region, this municipality."
-    )
+    municipality: Code | None = Field(None, description="Seated in, or serving as a region, this municipality.")
     type: Code | None = Field(None, description="Institution type id from the published model.")
     q: SearchText | None = Field(None, description="Text contained in the name (any language).")
     after: Code | None = Field(None, description="Keyset cursor: the `next_after` of the previous page.")
@@ -172,9 +170,7 @@ def list_institutions(request, filters: Query[InstitutionFilters]):
     )
     has_more = len(page) > filters.limit
     page = page[: filters.limit]
-    return InstitutionPage(
-        items=[_institution_out(i) for i in page], next_after=page[-1].code if has_more else None
-    )
+    return InstitutionPage(items=[_institution_out(i) for i in page], next_after=page[-1].code if has_more else None)
 
 
 @router.get("/institutions/{code}", response={200: InstitutionOut, 404: ErrorOut}, summary="One institution")
@@ -206,9 +202,7 @@ def get_who_to_call(request, situation: Query[SituationQuery]):
                 institution=_institution_out(entry.institution) if entry.institution else None,
                 institution_type=entry.responsibility.institution_type,
                 institution_type_name=localized(entry.responsibility.institution_type_name),
-                functions=[
-                    FunctionOut(id=f.id, name=localized(f.name)) for f in entry.responsibility.functions
-                ],
+                functions=[FunctionOut(id=f.id, name=localized(f.name)) for f in entry.responsibility.functions],
                 description=localized(entry.responsibility.description),
                 legal_bases=[
                     LegalBasisOut(id=b.id, title=localized(b.title), citation=b.citation, url=b.url)

@@ -166,22 +166,18 @@ def _check(
         if item.type not in types:
             hint = "" if types else " " + gettext("(no institution types yet: publish the model first)")
             problems.append(
-                f"{where}.type: "
-                + gettext("unknown institution type '%(code)s'") % {"code": item.type}
-                + hint
+                f"{where}.type: " + gettext("unknown institution type '%(code)s'") % {"code": item.type} + hint
             )
         if item.scope == "municipal" and not item.municipality:
             problems.append(f"{where}.municipality: " + gettext("required for a municipal institution"))
         if item.municipality and item.municipality not in places:
             problems.append(
-                f"{where}.municipality: "
-                + gettext("unknown municipality '%(code)s'") % {"code": item.municipality}
+                f"{where}.municipality: " + gettext("unknown municipality '%(code)s'") % {"code": item.municipality}
             )
         for position, code in enumerate(item.service_area):
             if code not in places:
                 problems.append(
-                    f"{where}.service_area[{position}]: "
-                    + gettext("unknown municipality '%(code)s'") % {"code": code}
+                    f"{where}.service_area[{position}]: " + gettext("unknown municipality '%(code)s'") % {"code": code}
                 )
         if item.website:
             try:
@@ -193,13 +189,9 @@ def _check(
         if len(unit_codes) != len(set(unit_codes)):
             problems.append(f"{where}.units: " + gettext("duplicate unit code"))
         for position, unit in enumerate(item.units):
-            problems += _text_problems(
-                unit.names, where=f"{where}.units[{position}].names", languages=languages
-            )
+            problems += _text_problems(unit.names, where=f"{where}.units[{position}].names", languages=languages)
         for position, point in enumerate(item.contact_points):
-            problems += _contact_point_problems(
-                point, where=f"{where}.contact_points[{position}]", languages=languages
-            )
+            problems += _contact_point_problems(point, where=f"{where}.contact_points[{position}]", languages=languages)
     return problems
 
 
@@ -317,9 +309,7 @@ def _sync_institution(
             summary.institutions_unchanged += 1
         units, points = list(institution.units.all()), list(institution.contact_points.all())
     _sync_units(institution, item, existing_units=units, summary=summary)
-    _sync_contact_points(
-        institution, item.contact_points, existing=points, languages=languages, summary=summary
-    )
+    _sync_contact_points(institution, item.contact_points, existing=points, languages=languages, summary=summary)
 
 
 def demo_directory_load(*, path: Path) -> DemoSummary:
@@ -341,9 +331,7 @@ def demo_directory_load(*, path: Path) -> DemoSummary:
             ).prefetch_related(*_RELATED)
         }
         for item in data.institutions:
-            _sync_institution(
-                item, types=types, places=places, existing=existing, languages=languages, summary=summary
-            )
+            _sync_institution(item, types=types, places=places, existing=existing, languages=languages, summary=summary)
         if summary.changed:
             audit_record(
                 action="directory.demo_load",

@@ -26,9 +26,7 @@ class AccessibleErrorsMixin:
             described_by = [f"{bound.auto_id}-error"]
             if bound.help_text:
                 described_by.insert(0, f"{bound.auto_id}_helptext")
-            self.fields[name].widget.attrs.update(
-                {"aria-describedby": " ".join(described_by), "aria-invalid": "true"}
-            )
+            self.fields[name].widget.attrs.update({"aria-describedby": " ".join(described_by), "aria-invalid": "true"})
 
     def add_application_error(self, error: ApplicationError, field_map: dict[str, str] | None = None) -> None:
         """Show a service's refusal next to the field it names (or above the form when it names none)."""
@@ -81,9 +79,7 @@ class WhoToCallForm(AccessibleErrorsMixin, forms.Form):
 class ContactPointForm(AccessibleErrorsMixin, forms.Form):
     """Labels and opening hours get one field per language the directory keeps texts in."""
 
-    phone = forms.CharField(
-        label=_("Phone"), required=False, max_length=40, help_text=_("For example +371 20000000.")
-    )
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40, help_text=_("For example +371 20000000."))
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     languages = forms.CharField(
         label=_("Languages spoken"),
@@ -101,8 +97,7 @@ class ContactPointForm(AccessibleErrorsMixin, forms.Form):
         self.text_languages = languages
         for code in languages:
             self.fields[f"label_{code}"] = forms.CharField(
-                label=gettext("Name of the contact point (%(language)s)")
-                % {"language": language_names([code])},
+                label=gettext("Name of the contact point (%(language)s)") % {"language": language_names([code])},
                 max_length=200,
             )
             self.fields[f"hours_{code}"] = forms.CharField(
@@ -142,9 +137,7 @@ class ContactPointForm(AccessibleErrorsMixin, forms.Form):
             "phone": data.get("phone", ""),
             "email": data.get("email", ""),
             "languages": [
-                part.strip()
-                for part in data.get("languages", "").replace(";", ",").split(",")
-                if part.strip()
+                part.strip() for part in data.get("languages", "").replace(";", ",").split(",") if part.strip()
             ],
             "audience": data.get("audience", ""),
             "is_round_the_clock": data.get("is_round_the_clock", False),

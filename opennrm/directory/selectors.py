@@ -74,9 +74,7 @@ def municipalities_active() -> QuerySet[Municipality]:
 
 def municipality_choices() -> list[tuple[str, str]]:
     """(code, name) of active municipalities, sorted by their name in the active language."""
-    return sorted(
-        ((m.code, str(m)) for m in municipalities_active()), key=lambda choice: choice[1].casefold()
-    )
+    return sorted(((m.code, str(m)) for m in municipalities_active()), key=lambda choice: choice[1].casefold())
 
 
 def institution_types_active() -> QuerySet[InstitutionType]:
@@ -338,22 +336,14 @@ def who_to_call(
     pack = version_pack(model)
     # Not `pack.matrix_for_stage`, which orders by the list of institution types: the pack author orders each
     # stage's matrix entries by who to call first, and in both shipped packs that order differs at every stage.
-    entries = [
-        e
-        for e in pack.matrix
-        if e.stage == stage and e.applies(population=population, nationality=nationality)
-    ]
+    entries = [e for e in pack.matrix if e.stage == stage and e.applies(population=population, nationality=nationality)]
     if not entries:
         return []
     position = {entry.institution_type: index for index, entry in enumerate(entries)}
     place = situation.municipality
-    served_regionally = Institution.service_area.through.objects.filter(municipality=place).values(
-        "institution_id"
-    )
+    served_regionally = Institution.service_area.through.objects.filter(municipality=place).values("institution_id")
     institutions = _with_contacts(
-        Institution.objects.filter(
-            is_active=True, type__is_active=True, type__code__in=list(position)
-        ).filter(
+        Institution.objects.filter(is_active=True, type__is_active=True, type__code__in=list(position)).filter(
             Q(scope=Institution.Scope.NATIONAL)
             | Q(scope=Institution.Scope.MUNICIPAL, municipality=place)
             | Q(scope=Institution.Scope.REGIONAL, pk__in=served_regionally)
@@ -371,12 +361,8 @@ def who_to_call(
         listed = by_type.get(type_code, [])
         for institution in listed:
             rank = (SCOPE_ORDER[institution.scope], position[type_code], institution.code)
-            ranked.append(
-                (rank, WhoToCallEntry(responsibility, institution, visible_contact_points(institution)))
-            )
+            ranked.append((rank, WhoToCallEntry(responsibility, institution, visible_contact_points(institution))))
         if not listed:
-            ranked.append(
-                ((UNLISTED_RANK, position[type_code], ""), WhoToCallEntry(responsibility, None, []))
-            )
+            ranked.append(((UNLISTED_RANK, position[type_code], ""), WhoToCallEntry(responsibility, None, [])))
     ranked.sort(key=lambda pair: pair[0])
     return [entry for _rank, entry in ranked]

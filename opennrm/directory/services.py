@@ -46,9 +46,7 @@ def _check_editor(*, by, institution: Institution) -> None:
         raise NotFoundOrForbidden()
 
 
-def _clean_texts(
-    values: Any, *, field: str, languages: list[str], required: bool, max_length: int
-) -> dict[str, str]:
+def _clean_texts(values: Any, *, field: str, languages: list[str], required: bool, max_length: int) -> dict[str, str]:
     if values is None:
         values = {}
     if not isinstance(values, dict):
@@ -66,9 +64,7 @@ def _clean_texts(
             raise ApplicationError(gettext("This must be text."), field=f"{field}.{language}")
         text = text.strip()
         if required and not text:
-            raise ApplicationError(
-                gettext("This text is required in every language."), field=f"{field}.{language}"
-            )
+            raise ApplicationError(gettext("This text is required in every language."), field=f"{field}.{language}")
         if len(text) > max_length:
             raise ApplicationError(
                 gettext("Use at most %(count)d characters.") % {"count": max_length},
@@ -103,9 +99,7 @@ def _clean_languages(languages: Any) -> list[str]:
     if languages is None:
         return []
     if not isinstance(languages, list | tuple):
-        raise ApplicationError(
-            gettext("Give the languages as a list of codes such as lv, ru."), field="languages"
-        )
+        raise ApplicationError(gettext("Give the languages as a list of codes such as lv, ru."), field="languages")
     cleaned: list[str] = []
     for code in languages:
         code = str(code).strip().lower()
@@ -137,22 +131,17 @@ def contact_point_clean(
 ) -> dict[str, Any]:
     """The contact point's values normalised, or ApplicationError naming the first field at fault."""
     cleaned = {
-        "labels": _clean_texts(
-            labels, field="labels", languages=text_languages, required=True, max_length=MAX_LABEL
-        ),
+        "labels": _clean_texts(labels, field="labels", languages=text_languages, required=True, max_length=MAX_LABEL),
         "phone": _clean_phone(phone),
         "email": _clean_email(email),
-        "hours": _clean_texts(
-            hours, field="hours", languages=text_languages, required=False, max_length=MAX_HOURS
-        ),
+        "hours": _clean_texts(hours, field="hours", languages=text_languages, required=False, max_length=MAX_HOURS),
         "languages": _clean_languages(languages),
         "audience": audience,
         "is_round_the_clock": bool(is_round_the_clock),
     }
     if audience not in ContactPoint.Audience.values:
         raise ApplicationError(
-            gettext("Audience must be one of: %(choices)s.")
-            % {"choices": ", ".join(ContactPoint.Audience.values)},
+            gettext("Audience must be one of: %(choices)s.") % {"choices": ", ".join(ContactPoint.Audience.values)},
             field="audience",
         )
     if not cleaned["phone"] and not cleaned["email"]:
@@ -176,9 +165,7 @@ def contact_point_save(
 ) -> ContactPoint:
     """Create a contact point of `institution` or change `contact_point`, checking who asks and what."""
     _check_editor(by=by, institution=institution)
-    if contact_point is not None and (
-        contact_point.institution_id != institution.pk or not contact_point.is_active
-    ):
+    if contact_point is not None and (contact_point.institution_id != institution.pk or not contact_point.is_active):
         raise NotFoundOrForbidden()
     cleaned = contact_point_clean(
         labels=labels,
@@ -197,11 +184,7 @@ def contact_point_save(
             point = ContactPoint.objects.create(institution=institution, order=next_order, **cleaned)
             old_values, action = None, "directory.contact_point_create"
         else:
-            point = (
-                ContactPoint.objects.select_for_update()
-                .select_related("institution")
-                .get(pk=contact_point.pk)
-            )
+            point = ContactPoint.objects.select_for_update().select_related("institution").get(pk=contact_point.pk)
             # The check above read a copy; a disable that committed since then must win over this edit.
             if not point.is_active or point.institution_id != institution.pk:
                 raise NotFoundOrForbidden()
@@ -235,15 +218,11 @@ def contact_point_disable(*, contact_point: ContactPoint, by, ip_address: str | 
     """Withdraw a contact point; it is kept, disabled, so the audit trail keeps its meaning."""
     _check_editor(by=by, institution=contact_point.institution)
     with transaction.atomic():
-        point = (
-            ContactPoint.objects.select_for_update().select_related("institution").get(pk=contact_point.pk)
-        )
+        point = ContactPoint.objects.select_for_update().select_related("institution").get(pk=contact_point.pk)
         if not point.is_active:
             raise NotFoundOrForbidden()
         old_values = _snapshot(point)
         point.is_active = False
         point.save(update_fields=["is_active", "updated_at"])
-        _audit(
-            point, action="directory.contact_point_disable", by=by, old_values=old_values, ip_address=ip_address
-        )
+        _audit(point, action="directory.contact_point_disable", by=by, old_values=old_values, ip_address=ip_address)
     return point

@@ -180,9 +180,7 @@ def contact_point_new(request, code: str):
         messages.success(request, gettext("The contact point was added."))
         target = reverse("directory:institution", kwargs={"code": owner.code})
         return HttpResponseClientRedirect(target) if _is_htmx(request) else redirect(target)
-    template = (
-        "directory/_contact_point_form.html" if _is_htmx(request) else "directory/contact_point_form.html"
-    )
+    template = "directory/_contact_point_form.html" if _is_htmx(request) else "directory/contact_point_form.html"
     context = {"form": form, "institution": owner, "point": None, "action": request.path}
     return render(request, template, context, status=_form_status(request, form))
 
@@ -196,9 +194,7 @@ def contact_point_edit(request, pk: int):
     except NotFoundOrForbidden:
         raise Http404() from None
     languages = selectors.content_languages()
-    form = ContactPointForm(
-        request.POST or None, languages=languages, initial=ContactPointForm.initial_for(point)
-    )
+    form = ContactPointForm(request.POST or None, languages=languages, initial=ContactPointForm.initial_for(point))
     if request.method == "POST":
         saved = _save(request, form=form, institution=point.institution, point=point)
         if saved:
@@ -210,9 +206,7 @@ def contact_point_edit(request, pk: int):
                 )
             messages.success(request, gettext("The contact point was saved."))
             return redirect("directory:institution", code=point.institution.code)
-    template = (
-        "directory/_contact_point_form.html" if _is_htmx(request) else "directory/contact_point_form.html"
-    )
+    template = "directory/_contact_point_form.html" if _is_htmx(request) else "directory/contact_point_form.html"
     context = {"form": form, "institution": point.institution, "point": point, "action": request.path}
     return render(request, template, context, status=_form_status(request, form))
 

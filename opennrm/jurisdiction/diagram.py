@@ -79,9 +79,7 @@ class _Actor:
         self.tag_line = tag
         self.name_lines = _wrap(name, inner, CHAR_WIDTH)
         self.function_lines = _wrap(functions, inner, SMALL_CHAR_WIDTH) if functions else []
-        self.height = (
-            2 * PAD + SMALL_LINE + LINE * len(self.name_lines) + SMALL_LINE * len(self.function_lines)
-        )
+        self.height = 2 * PAD + SMALL_LINE + LINE * len(self.name_lines) + SMALL_LINE * len(self.function_lines)
 
     def render(self, x: float, y: float) -> str:
         dash = ' stroke-dasharray="6 4"' if self.first_contact else ""
@@ -95,18 +93,14 @@ class _Actor:
         ]
         if self.function_lines:
             top = y + PAD + SMALL_LINE + LINE * len(self.name_lines) + 11
-            parts.append(
-                _text(x + PAD, top, self.function_lines, css_class="functions", line_height=SMALL_LINE)
-            )
+            parts.append(_text(x + PAD, top, self.function_lines, css_class="functions", line_height=SMALL_LINE))
         parts.append("</g>")
         return "".join(parts)
 
 
 def _actors_by_stage(pack: Any, language: str) -> dict[str, list[_Actor]]:
     types = {_get(t, "id"): t for t in _get(pack, "institution_types", [])}
-    function_names = {
-        _get(f, "id"): localized(_get(f, "name"), language) for f in _get(pack, "functions", [])
-    }
+    function_names = {_get(f, "id"): localized(_get(f, "name"), language) for f in _get(pack, "functions", [])}
     type_order = {type_id: index for index, type_id in enumerate(types)}
     entries = sorted(
         _get(pack, "matrix", []),
@@ -120,9 +114,7 @@ def _actors_by_stage(pack: Any, language: str) -> dict[str, list[_Actor]]:
         type_id = _get(entry, "institution_type")
         institution_type = types.get(type_id)
         first_contact = institution_type is not None and _get(institution_type, "category") == FIRST_CONTACT
-        name = (
-            localized(_get(institution_type, "name"), language) if institution_type is not None else type_id
-        )
+        name = localized(_get(institution_type, "name"), language) if institution_type is not None else type_id
         functions = ", ".join(function_names.get(f, f) for f in _get(entry, "functions", []))
         result.setdefault(_get(entry, "stage"), []).append(
             _Actor(
@@ -171,15 +163,11 @@ def _render(pack: Any, language: str) -> str:
     y += 18 + (LINE + 4) * (len(title_lines) - 1)
     # The legend explains the two border styles in words, so nothing depends on seeing colour.
     first_contact_key = gettext("dashed, rounded: first contact")
-    body.append(
-        f'<rect x="{MARGIN}" y="{y}" width="28" height="16" rx="6" class="actor-box" stroke-dasharray="6 4"/>'
-    )
+    body.append(f'<rect x="{MARGIN}" y="{y}" width="28" height="16" rx="6" class="actor-box" stroke-dasharray="6 4"/>')
     body.append(_text(MARGIN + 36, y + 12, [first_contact_key], css_class="legend", line_height=14))
     legend_x = MARGIN + 36 + round(len(first_contact_key) * SMALL_CHAR_WIDTH) + 2 * GAP
     body.append(f'<rect x="{legend_x}" y="{y}" width="28" height="16" class="actor-box"/>')
-    body.append(
-        _text(legend_x + 36, y + 12, [gettext("solid, square: responder")], css_class="legend", line_height=14)
-    )
+    body.append(_text(legend_x + 36, y + 12, [gettext("solid, square: responder")], css_class="legend", line_height=14))
     y += 16 + 2 * GAP
 
     for index, stage in enumerate(stages, start=1):
@@ -195,8 +183,7 @@ def _render(pack: Any, language: str) -> str:
         stage_anchor = quoteattr(f"pathway-stage-{_get(stage, 'id')}")
         body.append(f'<g class="stage" id={stage_anchor}>')
         body.append(
-            f'<rect x="{MARGIN}" y="{y}" width="{STAGE_WIDTH}" height="{stage_height}" rx="4" '
-            'class="stage-box"/>'
+            f'<rect x="{MARGIN}" y="{y}" width="{STAGE_WIDTH}" height="{stage_height}" rx="4" class="stage-box"/>'
         )
         body.append(_text(MARGIN + PAD, y + PAD + 12, stage_lines, css_class="stage-name", line_height=LINE))
         left = MARGIN + STAGE_WIDTH + GAP
@@ -218,8 +205,7 @@ def _render(pack: Any, language: str) -> str:
         body.append("</g>")
 
         names = ", ".join(
-            f"{a.name} ({gettext('first contact') if a.first_contact else gettext('responder')})"
-            for a in stage_actors
+            f"{a.name} ({gettext('first contact') if a.first_contact else gettext('responder')})" for a in stage_actors
         ) or gettext("no institution")
         summary.append(f"{label}: {names}.")
 
@@ -228,10 +214,7 @@ def _render(pack: Any, language: str) -> str:
         if index < len(stages):
             # The arrow runs from this stage's box to the next one, however tall this stage's band is.
             x = MARGIN + STAGE_WIDTH / 2
-            body.append(
-                f'<line x1="{x:g}" y1="{stage_bottom + 4}" x2="{x:g}" y2="{y + ARROW_GAP - 8}" '
-                'class="arrow"/>'
-            )
+            body.append(f'<line x1="{x:g}" y1="{stage_bottom + 4}" x2="{x:g}" y2="{y + ARROW_GAP - 8}" class="arrow"/>')
             body.append(
                 f'<polygon points="{x - 6:g},{y + ARROW_GAP - 10} {x + 6:g},{y + ARROW_GAP - 10} '
                 f'{x:g},{y + ARROW_GAP - 2}" class="arrow-head"/>'

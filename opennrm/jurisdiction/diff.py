@@ -73,10 +73,7 @@ class PackDiff:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.metadata
-            or self.reserved
-            or self.institution_types
-            or any(not s.is_empty for s in self.sections)
+            self.metadata or self.reserved or self.institution_types or any(not s.is_empty for s in self.sections)
         )
 
     def section(self, name: str) -> SectionDiff | None:
@@ -171,9 +168,7 @@ def _matrix_diff(old: dict, new: dict) -> list[InstitutionTypeDiff]:
             skip = ("institution_type", "stage")
             stage_name = stage_names.get(stage_id, {}).get("name", {})
             if entry_old is None:
-                stages.append(
-                    StageEntryChange(stage_id, "added", stage_name, field_changes({}, entry_new, skip=skip))
-                )
+                stages.append(StageEntryChange(stage_id, "added", stage_name, field_changes({}, entry_new, skip=skip)))
             elif entry_new is None:
                 stages.append(
                     StageEntryChange(stage_id, "removed", stage_name, field_changes(entry_old, {}, skip=skip))
@@ -272,8 +267,7 @@ def render_text(diff: PackDiff, language: str = "en") -> str:
             lines.append(gettext("Functional matrix, per institution type and stage"))
         for type_diff in diff.institution_types:
             lines.append(
-                f"  {_MARK[type_diff.kind]} {localized(type_diff.name, language)} "
-                f"({type_diff.institution_type})"
+                f"  {_MARK[type_diff.kind]} {localized(type_diff.name, language)} ({type_diff.institution_type})"
             )
             lines += _change_lines(type_diff.changes, "      ")
             for entry in type_diff.stages:

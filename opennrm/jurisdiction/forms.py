@@ -142,9 +142,7 @@ class MatrixEntryForm(ServiceErrorsMixin, forms.Form):
             if self.pack.matrix_entry(cleaned["institution_type"], cleaned["stage"]) is not None:
                 self.add_error(
                     "stage",
-                    gettext(
-                        "This institution type already has an entry for this stage. Edit that entry instead."
-                    ),
+                    gettext("This institution type already has an entry for this stage. Edit that entry instead."),
                 )
         return cleaned
 
@@ -152,9 +150,7 @@ class MatrixEntryForm(ServiceErrorsMixin, forms.Form):
         data = self.cleaned_data
         applies_to = {key: data[key] for key in ("population", "nationality") if data.get(key)}
         return {
-            "institution_type": data["institution_type"]
-            if self.entry is None
-            else self.entry.institution_type,
+            "institution_type": data["institution_type"] if self.entry is None else self.entry.institution_type,
             "stage": data["stage"] if self.entry is None else self.entry.stage,
             "functions": list(data["functions"]),
             "description": _collect(self, "description", self.pack.languages),
@@ -246,9 +242,7 @@ class InstitutionTypeForm(ServiceErrorsMixin, forms.Form):
             prefix = f"contact_{index}"
             label = _collect(self, f"{prefix}_label", languages)
             hours = _collect(self, f"{prefix}_hours", languages)
-            values = {
-                key: self.cleaned_data.get(f"{prefix}_{key}", "").strip() for key in self.CONTACT_FIELDS
-            }
+            values = {key: self.cleaned_data.get(f"{prefix}_{key}", "").strip() for key in self.CONTACT_FIELDS}
             if not any(label.values()) and not any(hours.values()) and not any(values.values()):
                 continue  # an empty row: no contact (or a contact removed by clearing it)
             contact = {"label": label, **values}
@@ -263,14 +257,8 @@ class InstitutionTypeForm(ServiceErrorsMixin, forms.Form):
             prefix = f"contact_{index}"
             used = any(cleaned.get(name) for name in self.fields if name.startswith(f"{prefix}_"))
             for code in self.pack.languages:
-                if (
-                    used
-                    and not cleaned.get(f"{prefix}_label_{code}")
-                    and f"{prefix}_label_{code}" not in self.errors
-                ):
-                    self.add_error(
-                        f"{prefix}_label_{code}", gettext("Enter the contact's label in every language.")
-                    )
+                if used and not cleaned.get(f"{prefix}_label_{code}") and f"{prefix}_label_{code}" not in self.errors:
+                    self.add_error(f"{prefix}_label_{code}", gettext("Enter the contact's label in every language."))
         return cleaned
 
     def service_kwargs(self) -> dict:
@@ -295,9 +283,7 @@ class LegalBasisForm(ServiceErrorsMixin, forms.Form):
                 label=_("Identifier"),
                 regex=ID_PATTERN,
                 max_length=64,
-                help_text=_(
-                    "Lower-case letters, digits and underscores, starting with a letter, e.g. labour_law."
-                ),
+                help_text=_("Lower-case letters, digits and underscores, starting with a letter, e.g. labour_law."),
                 error_messages={
                     "invalid": _("Use lower-case letters, digits and underscores, starting with a letter.")
                 },

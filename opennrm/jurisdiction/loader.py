@@ -65,9 +65,7 @@ class _FileReader:
             line = key_node.start_mark.line + 1
             key = self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
-                self.problems.append(
-                    Problem(self.name, line, format_path(path), gettext("a key must be text"))
-                )
+                self.problems.append(Problem(self.name, line, format_path(path), gettext("a key must be text")))
                 continue
             key_path = (*path, str(key))
             if key in first_seen:
@@ -153,9 +151,7 @@ def read_pack_dir(path: FsPath | str) -> tuple[dict, Locations, list[Problem], b
         else:
             origin[section] = name
             content[section] = value
-            locations.update(
-                {key: (name, number) for key, number in reader.lines.items() if key[0] == section}
-            )
+            locations.update({key: (name, number) for key, number in reader.lines.items() if key[0] == section})
     return content, locations, problems, all_parsed
 
 

@@ -42,9 +42,7 @@ class ModelVersion(BaseModel):
             models.UniqueConstraint(
                 fields=["pack_code"], condition=Q(status="published"), name="modelversion_one_published"
             ),
-            models.UniqueConstraint(
-                fields=["pack_code"], condition=Q(status="draft"), name="modelversion_one_draft"
-            ),
+            models.UniqueConstraint(fields=["pack_code"], condition=Q(status="draft"), name="modelversion_one_draft"),
         ]
 
     def __str__(self) -> str:

@@ -57,9 +57,7 @@ def duplicates(listed: list[tuple[int, dict]], path: Path) -> Issues:
     return issues
 
 
-def unknown_refs(
-    item: Any, path: Path, field: str, known: set[str] | None, message: str, many: bool
-) -> Issues:
+def unknown_refs(item: Any, path: Path, field: str, known: set[str] | None, message: str, many: bool) -> Issues:
     """`message` (with an `%(id)s` placeholder) for every id in `item[field]` that is not in `known`."""
     if known is None or not isinstance(item, dict) or field not in item:
         return []

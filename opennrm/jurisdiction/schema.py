@@ -608,9 +608,7 @@ class Pack(Strict):
         return next((s for s in self.indicator_sets if s.id == set_id), None)
 
     def matrix_entry(self, institution_type: str, stage: str) -> MatrixEntry | None:
-        return next(
-            (e for e in self.matrix if e.institution_type == institution_type and e.stage == stage), None
-        )
+        return next((e for e in self.matrix if e.institution_type == institution_type and e.stage == stage), None)
 
     def matrix_for_type(self, institution_type: str) -> list[MatrixEntry]:
         """The entries of one institution type, in process order of their stages."""

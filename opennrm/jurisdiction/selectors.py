@@ -23,9 +23,7 @@ def can_view_drafts(user) -> bool:
 
 def version_published(*, pack_code: str | None = None) -> ModelVersion | None:
     """The version in force for the pack (default: this installation's pack), or None before the first."""
-    return ModelVersion.objects.filter(
-        pack_code=_code(pack_code), status=ModelVersion.Status.PUBLISHED
-    ).first()
+    return ModelVersion.objects.filter(pack_code=_code(pack_code), status=ModelVersion.Status.PUBLISHED).first()
 
 
 def version_published_id(*, pack_code: str | None = None) -> int | None:

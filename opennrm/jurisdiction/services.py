@@ -71,9 +71,7 @@ def _locked_draft(version: ModelVersion) -> ModelVersion:
 def _edit_error(invalid: PackInvalid, prefix: str) -> ApplicationError:
     """The first problem of an edit, with `field` naming the input at fault (e.g. "functions")."""
     problem = next((p for p in invalid.problems if p.path.startswith(prefix)), invalid.problems[0])
-    match = (
-        re.match(r"^\.?([a-z_]+)", problem.path[len(prefix) :]) if problem.path.startswith(prefix) else None
-    )
+    match = re.match(r"^\.?([a-z_]+)", problem.path[len(prefix) :]) if problem.path.startswith(prefix) else None
     field = match.group(1) if match else None
     # Shown next to the field it names; only a problem elsewhere in the pack needs its path to be understood.
     message = problem.reason if field else f"{problem.path}: {problem.reason}"
@@ -151,9 +149,7 @@ def pack_load(*, path: Path, by=None, replace_draft: bool = False) -> ModelVersi
                 new_values={"version": draft.number, "content_hash": draft.content_hash, "source": source},
             )
             return draft
-        number = (
-            ModelVersion.objects.filter(pack_code=pack.code).aggregate(top=Max("number"))["top"] or 0
-        ) + 1
+        number = (ModelVersion.objects.filter(pack_code=pack.code).aggregate(top=Max("number"))["top"] or 0) + 1
         version = ModelVersion.objects.create(
             pack_code=pack.code,
             number=number,
@@ -195,8 +191,7 @@ def draft_create(*, pack_code: str, by) -> ModelVersion:
         published = next((v for v in versions if v.status == ModelVersion.Status.PUBLISHED), None)
         if published is None:
             raise ApplicationError(
-                gettext("Pack '%(pack)s' has no published version to start a draft from.")
-                % {"pack": pack_code},
+                gettext("Pack '%(pack)s' has no published version to start a draft from.") % {"pack": pack_code},
                 field="pack_code",
             )
         version = ModelVersion.objects.create(
@@ -262,9 +257,7 @@ def draft_matrix_entry_save(
         )
 
 
-def draft_matrix_entry_remove(
-    *, version: ModelVersion, institution_type: str, stage: str, by
-) -> ModelVersion:
+def draft_matrix_entry_remove(*, version: ModelVersion, institution_type: str, stage: str, by) -> ModelVersion:
     """Remove what an institution type does at a stage from a draft."""
     _require_edit(by)
     with transaction.atomic():
@@ -343,9 +336,7 @@ def draft_legal_basis_save(
         draft = _locked_draft(version)
         content = copy.deepcopy(draft.content)
         entry = {"id": legal_basis, "title": title, "citation": citation, "url": url}
-        index, old = _upsert(
-            content.setdefault("legal_bases", []), lambda b: b.get("id") == legal_basis, entry
-        )
+        index, old = _upsert(content.setdefault("legal_bases", []), lambda b: b.get("id") == legal_basis, entry)
         return _store_edit(
             draft,
             content,
@@ -363,16 +354,12 @@ def version_publish(*, version: ModelVersion, change_note: str, by) -> ModelVers
     _require(by, Capability.MODEL_PUBLISH, gettext("You may not publish the General Model."))
     note = (change_note or "").strip()
     if not note:
-        raise ApplicationError(
-            gettext("A change note is required: say what changed and why."), field="change_note"
-        )
+        raise ApplicationError(gettext("A change note is required: say what changed and why."), field="change_note")
     with transaction.atomic():
         draft = ModelVersion.objects.select_for_update().get(pk=version.pk)
         if draft.status != ModelVersion.Status.DRAFT:
             raise ApplicationError(
-                gettext(
-                    "Version %(number)d of pack '%(pack)s' is not a draft; only a draft can be published."
-                )
+                gettext("Version %(number)d of pack '%(pack)s' is not a draft; only a draft can be published.")
                 % {"number": draft.number, "pack": draft.pack_code},
                 field="version",
             )

@@ -14,9 +14,7 @@ _document = [
 ]
 
 urlpatterns = [path(route, view, name=name) for route, view, name in _document]
-urlpatterns += [
-    path(f"versions/<int:number>/{route}", view, name=f"version_{name}") for route, view, name in _document
-]
+urlpatterns += [path(f"versions/<int:number>/{route}", view, name=f"version_{name}") for route, view, name in _document]
 urlpatterns += [
     path("versions/", views.version_list, name="versions"),
     path("versions/<int:number>/diff/", views.version_diff, name="diff"),

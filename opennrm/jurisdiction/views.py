@@ -1,7 +1,6 @@
 """Pages of the General Model: the public, read-only document of any readable version, and the coordinator's
 draft editor (edit → compare → publish). Views only translate HTTP to selectors and services and back."""
 
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -211,21 +210,15 @@ def entry_edit(request, number: int, type_id: str, stage_id: str):
         raise Http404
     form = MatrixEntryForm(request.POST or None, pack=pack, entry=entry)
     if request.method == "POST" and form.is_valid():
-        if _save(
-            form, services.draft_matrix_entry_save, version=version, by=request.user, **form.service_kwargs()
-        ):
+        if _save(form, services.draft_matrix_entry_save, version=version, by=request.user, **form.service_kwargs()):
             version.refresh_from_db()
             if request.htmx:
                 return _render_row(request, version, type_id, stage_id)
             messages.success(request, gettext("The entry was saved."))
             return redirect(f"{reverse('jurisdiction:draft', args=[number])}#entry-{type_id}-{stage_id}")
     context = _editor_context(version, request.user)
-    context.update(
-        form=form, item=entry_view(pack, entry, Links(number)), **_entry_urls(number, type_id, stage_id)
-    )
-    template = (
-        "jurisdiction/editor/_entry_form.html" if request.htmx else "jurisdiction/editor/entry_form.html"
-    )
+    context.update(form=form, item=entry_view(pack, entry, Links(number)), **_entry_urls(number, type_id, stage_id))
+    template = "jurisdiction/editor/_entry_form.html" if request.htmx else "jurisdiction/editor/entry_form.html"
     return render(request, template, context)
 
 
@@ -303,9 +296,7 @@ def legal_basis_edit(request, number: int, basis_id: str | None = None):
         raise Http404
     form = LegalBasisForm(request.POST or None, pack=pack, legal_basis=legal_basis)
     if request.method == "POST" and form.is_valid():
-        if _save(
-            form, services.draft_legal_basis_save, version=version, by=request.user, **form.service_kwargs()
-        ):
+        if _save(form, services.draft_legal_basis_save, version=version, by=request.user, **form.service_kwargs()):
             messages.success(request, gettext("The legal basis was saved."))
             return redirect(f"{reverse('jurisdiction:draft', args=[number])}#legal-bases")
     context = _editor_context(version, request.user)
@@ -336,9 +327,7 @@ def publish(request, number: int):
     form = PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.version_publish(
-                version=version, change_note=form.cleaned_data["change_note"], by=request.user
-            )
+            services.version_publish(version=version, change_note=form.cleaned_data["change_note"], by=request.user)
         except NotFoundOrForbidden as error:
             raise Http404 from error
         except Forbidden as error:
@@ -348,8 +337,7 @@ def publish(request, number: int):
         else:
             messages.success(
                 request,
-                gettext("Version %(number)s is published and is now the model in force.")
-                % {"number": number},
+                gettext("Version %(number)s is published and is now the model in force.") % {"number": number},
             )
             return redirect("jurisdiction:overview")
     published = selectors.version_published(pack_code=settings.OPENNRM_PACK)

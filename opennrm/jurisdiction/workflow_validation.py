@@ -114,16 +114,12 @@ def _duplicate_issues(workflow: dict) -> Issues:
     for index, checklist in items(workflow, "checklists"):
         issues += duplicates(items(checklist, "items"), (*ROOT, "checklists", index, "items"))
     referral = workflow.get("referral")
-    issues += duplicates(
-        items(referral, "legal_duty_exceptions"), (*ROOT, "referral", "legal_duty_exceptions")
-    )
+    issues += duplicates(items(referral, "legal_duty_exceptions"), (*ROOT, "referral", "legal_duty_exceptions"))
     return issues
 
 
 def _legal_basis_refs(item: Any, path: Path, known: _Known) -> Issues:
-    return unknown_refs(
-        item, path, "legal_basis", known.legal_bases, gettext("unknown legal basis '%(id)s'"), True
-    )
+    return unknown_refs(item, path, "legal_basis", known.legal_bases, gettext("unknown legal basis '%(id)s'"), True)
 
 
 def _state_issues(workflow: dict, known: _Known) -> Issues:
@@ -149,15 +145,9 @@ def _state_issues(workflow: dict, known: _Known) -> Issues:
 
 def _transition_issues(transition: dict, path: Path, known: _Known, workflow: dict) -> Issues:
     from_key = _from_key(transition)
-    issues = unknown_refs(
-        transition, path, from_key, set(known.states), gettext("unknown state '%(id)s'"), True
-    )
-    issues += unknown_refs(
-        transition, path, "to", set(known.states), gettext("unknown state '%(id)s'"), False
-    )
-    for index, state in enumerate(
-        transition.get(from_key) if isinstance(transition.get(from_key), list) else []
-    ):
+    issues = unknown_refs(transition, path, from_key, set(known.states), gettext("unknown state '%(id)s'"), True)
+    issues += unknown_refs(transition, path, "to", set(known.states), gettext("unknown state '%(id)s'"), False)
+    for index, state in enumerate(transition.get(from_key) if isinstance(transition.get(from_key), list) else []):
         if known.states.get(state) == "closed":
             issues.append(
                 (
@@ -189,16 +179,12 @@ def _trigger_issues(transition: dict, path: Path, workflow: dict) -> Issues:
     trigger = transition.get("trigger", "manual")
     actors = transition.get("by")
     if trigger == "manual" and not actors:
-        return [
-            ((*path, "by"), gettext("a manual transition must say who may perform it (at least one actor)"))
-        ]
+        return [((*path, "by"), gettext("a manual transition must say who may perform it (at least one actor)"))]
     if trigger != "manual" and isinstance(trigger, str) and actors:
         return [
             (
                 (*path, "by"),
-                gettext(
-                    "only a manual transition names who performs it; this one is set off by '%(trigger)s'"
-                )
+                gettext("only a manual transition names who performs it; this one is set off by '%(trigger)s'")
                 % {"trigger": trigger},
             )
         ]
@@ -230,9 +216,7 @@ def _actor_issues(actor: dict, path: Path, known: _Known) -> Issues:
     if not roles:
         return issues
     for index, type_id in enumerate(actor.get("institution_types") or []):
-        if not isinstance(type_id, str) or (
-            known.institution_types and type_id not in known.institution_types
-        ):
+        if not isinstance(type_id, str) or (known.institution_types and type_id not in known.institution_types):
             continue
         # A role limited to other institution types can never be held there: no one could perform the transition.
         if not any(not known.role_types[role] or type_id in known.role_types[role] for role in roles):
@@ -255,9 +239,7 @@ def _effect_issues(effect: dict, path: Path, known: _Known) -> Issues:
     issues += unknown_refs(
         effect, path, "involve", known.institution_types, gettext("unknown institution type '%(id)s'"), True
     )
-    quota_of = (
-        known.deadlines.get(effect.get("use_quota")) if isinstance(effect.get("use_quota"), str) else None
-    )
+    quota_of = known.deadlines.get(effect.get("use_quota")) if isinstance(effect.get("use_quota"), str) else None
     if quota_of is not None and quota_of.get("quota") is None:
         issues.append(
             (
@@ -265,15 +247,11 @@ def _effect_issues(effect: dict, path: Path, known: _Known) -> Issues:
                 gettext("deadline '%(id)s' has no quota to use") % {"id": effect["use_quota"]},
             )
         )
-    if not any(
-        effect.get(key) for key in ("start_deadline", "stop_deadline", "use_quota", "involve", "notify")
-    ):
+    if not any(effect.get(key) for key in ("start_deadline", "stop_deadline", "use_quota", "involve", "notify")):
         issues.append(
             (
                 path,
-                gettext(
-                    "an effect must do something: start_deadline, stop_deadline, use_quota, involve or notify"
-                ),
+                gettext("an effect must do something: start_deadline, stop_deadline, use_quota, involve or notify"),
             )
         )
     return issues
@@ -312,9 +290,7 @@ def _deadline_issues(deadline: dict, path: Path, known: _Known) -> Issues:
             issues.append(
                 (
                     (*path, "on_expiry"),
-                    gettext(
-                        "transition '%(id)s' must have the trigger deadline_expired to be performed on expiry"
-                    )
+                    gettext("transition '%(id)s' must have the trigger deadline_expired to be performed on expiry")
                     % {"id": on_expiry},
                 )
             )
@@ -403,9 +379,7 @@ def _reachability_issues(workflow: dict, known: _Known) -> Issues:
             issues.append(
                 (
                     (*ROOT, "states", index),
-                    gettext(
-                        "open state '%(id)s' has no transition leaving it: add one, or make it an outcome"
-                    )
+                    gettext("open state '%(id)s' has no transition leaving it: add one, or make it an outcome")
                     % {"id": ident},
                 )
             )

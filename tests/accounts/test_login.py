@@ -153,9 +153,7 @@ def test_success_clears_earlier_failures(client, coordinator):
     for _ in range(3):
         sign_in(client, coordinator.username, WRONG_PASSWORD)
     assert sign_in(client, coordinator.username).status_code == 302
-    assert not AccessAttempt.objects.filter(
-        username=coordinator.username, failures_since_start__gt=0
-    ).exists()
+    assert not AccessAttempt.objects.filter(username=coordinator.username, failures_since_start__gt=0).exists()
 
 
 def test_logout_is_post_only_and_audited(client, coordinator):

@@ -56,9 +56,7 @@ def test_issue_refuses_bad_input(coordinator, kwargs, field):
 def test_every_token_expires_within_a_year(coordinator):
     token, _secret = api_token_issue(user=coordinator, name="Default")
     assert timedelta(days=89) < token.expires_at - timezone.now() <= timedelta(days=90)
-    token, _secret = api_token_issue(
-        user=coordinator, name="Longest", expires_at=timezone.now() + timedelta(days=365)
-    )
+    token, _secret = api_token_issue(user=coordinator, name="Longest", expires_at=timezone.now() + timedelta(days=365))
     with pytest.raises(ApplicationError) as error:
         api_token_issue(user=coordinator, name="Too long", expires_at=timezone.now() + timedelta(days=366))
     assert error.value.field == "expires_at" and "365" in error.value.message
@@ -136,9 +134,7 @@ def test_revoke_on_the_page_only_own_token(client, coordinator, case_worker):
     theirs, _ = api_token_issue(user=case_worker, name="Theirs")
     mine, _ = api_token_issue(user=coordinator, name="Mine")
     force_login_verified(client, coordinator)
-    assert (
-        client.post(reverse("accounts:tokens"), {"action": "revoke", "token": theirs.pk}).status_code == 404
-    )
+    assert client.post(reverse("accounts:tokens"), {"action": "revoke", "token": theirs.pk}).status_code == 404
     assert client.post(reverse("accounts:tokens"), {"action": "revoke", "token": "abc"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None

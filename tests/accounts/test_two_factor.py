@@ -96,9 +96,7 @@ def test_setup_then_verify_at_the_next_sign_in(client, case_worker, settings):
 def test_wrong_codes_are_throttled(client, case_worker):
     device = TOTPDevice.objects.create(user=case_worker, name="phone", confirmed=True)
     sign_in(client, case_worker.username)
-    client.post(
-        reverse("accounts:otp_verify"), {"token": "000000" if totp_code(device) != "000000" else "111111"}
-    )
+    client.post(reverse("accounts:otp_verify"), {"token": "000000" if totp_code(device) != "000000" else "111111"})
     response = client.post(reverse("accounts:otp_verify"), {"token": totp_code(device)})
     assert "Too many wrong codes" in response.content.decode()
     assert client.get(reverse("core:home")).status_code == 302

@@ -218,9 +218,7 @@ def case_admin(unit, admin_role, case_role):
 
 
 def test_user_create_checks_roles_against_the_institution_type(unit, case_role, case_admin):
-    police_only = RoleFactory(
-        code="police_officer", capabilities=["cases.view"], institution_types=["state_police"]
-    )
+    police_only = RoleFactory(code="police_officer", capabilities=["cases.view"], institution_types=["state_police"])
     with pytest.raises(ApplicationError) as error:
         user_create(
             username="test.new",

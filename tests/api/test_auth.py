@@ -88,9 +88,7 @@ def test_revoked_token_is_401(client, user):
 
 
 def test_expired_token_is_401(client, user):
-    token, secret = api_token_issue(
-        user=user, name="Case system", expires_at=timezone.now() + timedelta(days=1)
-    )
+    token, secret = api_token_issue(user=user, name="Case system", expires_at=timezone.now() + timedelta(days=1))
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(ME, **bearer(secret)).status_code == 401
 
@@ -218,9 +216,7 @@ def test_domain_errors_map_to_json(errors_client, kind, status, body):
     response = test_client.post(f"/fail/{kind}", json={"name": "x", "count": 1}, headers=headers)
     assert response.status_code == status
     assert response.json() == body
-    assert (
-        "Traceback" not in response.content.decode() and "secret internals" not in response.content.decode()
-    )
+    assert "Traceback" not in response.content.decode() and "secret internals" not in response.content.decode()
 
 
 def test_validation_error_names_the_fields(errors_client):

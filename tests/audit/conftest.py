@@ -11,8 +11,7 @@ allow_truncate_in_tests()
 def events(db):
     """Five chained events."""
     return [
-        audit_record(action="test.event", object_type="thing", object_id=n, new_values={"n": n})
-        for n in range(1, 6)
+        audit_record(action="test.event", object_type="thing", object_id=n, new_values={"n": n}) for n in range(1, 6)
     ]
 
 

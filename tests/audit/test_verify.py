@@ -12,9 +12,7 @@ from opennrm.audit.verify import audit_verify
 
 pytestmark = pytest.mark.django_db
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
-)
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 
 
 def verify_command() -> tuple[int, str]:

@@ -101,9 +101,7 @@ def test_selector_refuses_without_the_capability():
 # --- what each reader sees ----------------------------------------------------------------------------------
 
 
-def test_auditor_sees_only_own_institution_newest_first_without_offset(
-    client, auditor, institution_a, many_events
-):
+def test_auditor_sees_only_own_institution_newest_first_without_offset(client, auditor, institution_a, many_events):
     force_login_verified(client, auditor)  # auth.login, filed under institution A
     own = _seqs_of(institution=institution_a)
     assert len(own) == 61
@@ -139,9 +137,7 @@ def test_auditor_never_sees_another_institutions_or_unfiled_events(
 
 
 def test_auditor_of_another_institution_sees_none_of_a(client, institution_b, many_events):
-    other = UserFactory(
-        unit=UnitFactory(institution=institution_b), roles=[RoleFactory(capabilities=["audit.view"])]
-    )
+    other = UserFactory(unit=UnitFactory(institution=institution_b), roles=[RoleFactory(capabilities=["audit.view"])])
     force_login_verified(client, other)
     response = client.get(reverse(URL), {"before": 81})
     assert set(_seqs(response)) == set(_seqs_of(institution=institution_b, seq__lt=81))
@@ -155,9 +151,7 @@ def test_reader_outside_any_institution_sees_nothing(client, many_events):
     assert response.status_code == 403 or (_seqs(response) == [] and "No events." in response.content.decode())
 
 
-def test_view_all_sees_every_event_and_filters_by_institution(
-    client, overseer, institution_a, many_events
-):
+def test_view_all_sees_every_event_and_filters_by_institution(client, overseer, institution_a, many_events):
     force_login_verified(client, overseer)
     expected_all = _seqs_of()[:50]
     everything = client.get(reverse(URL))

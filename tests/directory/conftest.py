@@ -56,9 +56,7 @@ def pack_content() -> dict:
             {**_item("referral"), "description": names("Sending to the right help")},
             {**_item("reflection"), "description": names("Time to recover")},
         ],
-        "functions": [
-            {**_item(fid), "description": names(fid)} for fid in ("recognise", "refer", "protect", "assist")
-        ],
+        "functions": [{**_item(fid), "description": names(fid)} for fid in ("recognise", "refer", "protect", "assist")],
         "institution_types": [
             {
                 **_item("social_service"),
@@ -148,8 +146,7 @@ def pack_content() -> dict:
         ],
         "roles": [],
         "municipalities": [
-            {"id": code, "name": names(code.title()), "kind": "municipality"}
-            for code in ("alpha", "beta", "gamma")
+            {"id": code, "name": names(code.title()), "kind": "municipality"} for code in ("alpha", "beta", "gamma")
         ],
         "workflow": {},
         "indicator_sets": [],
@@ -176,9 +173,7 @@ def world(published):
     places = {code: MunicipalityFactory(code=code) for code in ("alpha", "beta", "gamma")}
 
     def institution(code, type_code, scope, municipality=None, area=()):
-        made = InstitutionFactory(
-            code=code, type=types[type_code], scope=scope, municipality=places.get(municipality)
-        )
+        made = InstitutionFactory(code=code, type=types[type_code], scope=scope, municipality=places.get(municipality))
         made.service_area.set([places[p] for p in area])
         UnitFactory(institution=made)
         return made
@@ -192,9 +187,7 @@ def world(published):
         "oc_beta": institution("oc-beta", "orphans_court", "municipal", "beta"),
         "police": institution("police", "police", "national"),
         "border": institution("border", "border_guard", "national"),
-        "region_north": institution(
-            "region-north", "regional_office", "regional", "alpha", ("alpha", "gamma")
-        ),
+        "region_north": institution("region-north", "regional_office", "regional", "alpha", ("alpha", "gamma")),
         "region_south": institution("region-south", "regional_office", "regional", "beta", ("beta",)),
         "police_old": institution("police-old", "police", "national"),
     }

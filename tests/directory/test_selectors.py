@@ -9,9 +9,7 @@ from tests.factories import ContactPointFactory, InstitutionFactory, UnitFactory
 
 
 def _codes(entries):
-    return [
-        e.institution.code if e.institution else f"({e.responsibility.institution_type})" for e in entries
-    ]
+    return [e.institution.code if e.institution else f"({e.responsibility.institution_type})" for e in entries]
 
 
 @pytest.mark.django_db
@@ -25,9 +23,7 @@ class TestWhoToCall:
 
     def test_other_municipalities_offices_are_not_listed(self, world):
         codes = _codes(
-            selectors.who_to_call(
-                municipality="alpha", stage="referral", population="child", nationality="national"
-            )
+            selectors.who_to_call(municipality="alpha", stage="referral", population="child", nationality="national")
         )
         assert "ss-beta" not in codes and "oc-beta" not in codes and "region-south" not in codes
         assert "police-old" not in codes  # inactive
@@ -50,17 +46,13 @@ class TestWhoToCall:
 
     def test_eu_citizen_gets_no_border_guard(self, world):
         codes = _codes(
-            selectors.who_to_call(
-                municipality="beta", stage="referral", population="adult", nationality="eu_citizen"
-            )
+            selectors.who_to_call(municipality="beta", stage="referral", population="adult", nationality="eu_citizen")
         )
         assert "border" not in codes
 
     def test_region_serves_only_its_area(self, world):
         codes = _codes(
-            selectors.who_to_call(
-                municipality="gamma", stage="referral", population="adult", nationality="national"
-            )
+            selectors.who_to_call(municipality="gamma", stage="referral", population="adult", nationality="national")
         )
         # Gamma has no municipal offices of its own, but the northern region serves it.
         assert codes == ["region-north", "police", "(social_service)", "(court)"]
@@ -87,9 +79,7 @@ class TestWhoToCall:
 
     def test_other_stage(self, world):
         codes = _codes(
-            selectors.who_to_call(
-                municipality="alpha", stage="recognition", population="adult", nationality="national"
-            )
+            selectors.who_to_call(municipality="alpha", stage="recognition", population="adult", nationality="national")
         )
         assert codes == ["ss-alpha"]
 
@@ -132,24 +122,18 @@ class TestWhoToCall:
         world["places"]["alpha"].is_active = False
         world["places"]["alpha"].save()
         with pytest.raises(ApplicationError) as caught:
-            selectors.who_to_call(
-                municipality="alpha", stage="referral", population="adult", nationality="national"
-            )
+            selectors.who_to_call(municipality="alpha", stage="referral", population="adult", nationality="national")
         assert caught.value.field == "municipality"
 
     def test_without_a_published_model(self, world):
         ModelVersion.objects.update(status=ModelVersion.Status.SUPERSEDED)
         with pytest.raises(ApplicationError):
-            selectors.who_to_call(
-                municipality="alpha", stage="referral", population="adult", nationality="national"
-            )
+            selectors.who_to_call(municipality="alpha", stage="referral", population="adult", nationality="national")
         assert selectors.stage_choices() == []
 
     def test_query_count_does_not_grow_with_institutions(self, world, django_assert_max_num_queries):
         for n in range(15):
-            extra = InstitutionFactory(
-                code=f"police-extra-{n}", type=world["types"]["police"], scope="national"
-            )
+            extra = InstitutionFactory(code=f"police-extra-{n}", type=world["types"]["police"], scope="national")
             ContactPointFactory(institution=extra)
             ContactPointFactory(institution=extra)
         # Model version, municipality, institutions, service areas, contact points.

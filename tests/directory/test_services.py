@@ -28,9 +28,7 @@ def _snapshot():
 @pytest.mark.django_db
 class TestSave:
     def test_own_institution_creates_and_audits(self, world, alpha_editor):
-        point = contact_point_save(
-            institution=world["ss_alpha"], by=alpha_editor, ip_address="192.0.2.1", **_input()
-        )
+        point = contact_point_save(institution=world["ss_alpha"], by=alpha_editor, ip_address="192.0.2.1", **_input())
         point.refresh_from_db()
         assert point.institution == world["ss_alpha"]
         assert point.languages == ["lv", "ru"]

@@ -210,15 +210,8 @@ class TestContactPointEditing:
         assert response.status_code == 302
         assert response.url == reverse("directory:institution", kwargs={"code": "ss-alpha"})
         point = ContactPoint.objects.get(labels__en="Night line")
-        assert (
-            point.institution == world["ss_alpha"]
-            and point.is_round_the_clock
-            and point.languages == ["lv", "ru"]
-        )
-        assert (
-            AuditEvent.objects.filter(action="directory.contact_point_create", actor=alpha_editor).count()
-            == 1
-        )
+        assert point.institution == world["ss_alpha"] and point.is_round_the_clock and point.languages == ["lv", "ru"]
+        assert AuditEvent.objects.filter(action="directory.contact_point_create", actor=alpha_editor).count() == 1
 
     def test_editor_edits_with_a_plain_post(self, client, world, alpha_editor):
         force_login_verified(client, alpha_editor)
@@ -272,9 +265,7 @@ class TestContactPointEditing:
             ({"phone": "", "email": ""}, "phone"),
         ],
     )
-    def test_bad_input_shows_field_errors_and_changes_nothing(
-        self, client, world, alpha_editor, overrides, field
-    ):
+    def test_bad_input_shows_field_errors_and_changes_nothing(self, client, world, alpha_editor, overrides, field):
         force_login_verified(client, alpha_editor)
         before = list(ContactPoint.objects.order_by("pk").values())
         response = client.post(self._urls(world)["edit"], _form(**overrides))

@@ -30,9 +30,7 @@ def refused(*args) -> tuple[CommandError, str]:
 
 def test_validate_ok():
     out, _err = run("validate", str(MINIMAL_PACK))
-    assert out.startswith(
-        "OK: pack 'test' (Test model): 3 stages, 3 functions, 3 institution types, 4 matrix entries"
-    )
+    assert out.startswith("OK: pack 'test' (Test model): 3 stages, 3 functions, 3 institution types, 4 matrix entries")
 
 
 def test_validate_lists_every_problem_with_exit_code_2(pack_dir):
@@ -96,15 +94,11 @@ def test_wrong_arguments_give_a_message_not_a_traceback():
 def test_console_command_exit_codes(tmp_path, pack_dir):
     # The console speaks the installation's default language; these assertions read English.
     env = {**os.environ, "OPENNRM_DATA_DIR": str(tmp_path / "data"), "OPENNRM_DEFAULT_LANGUAGE": "en"}
-    ok = subprocess.run(
-        [OPENNRM, "pack", "validate", str(MINIMAL_PACK)], capture_output=True, text=True, env=env
-    )
+    ok = subprocess.run([OPENNRM, "pack", "validate", str(MINIMAL_PACK)], capture_output=True, text=True, env=env)
     assert ok.returncode == 0 and ok.stdout.startswith("OK: pack 'test'")
 
     edit_file(pack_dir, "municipalities.yaml", "kind: municipality", "kind: county")
-    bad = subprocess.run(
-        [OPENNRM, "pack", "validate", str(pack_dir)], capture_output=True, text=True, env=env
-    )
+    bad = subprocess.run([OPENNRM, "pack", "validate", str(pack_dir)], capture_output=True, text=True, env=env)
     assert bad.returncode == 2
     assert "municipalities.yaml:7: municipalities[1].kind: 'county' is not allowed" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -42,9 +42,7 @@ def test_matrix_changes_grouped_per_institution_type_and_stage():
             "applies_to": None,
         }
     )
-    new["matrix"] = [
-        e for e in new["matrix"] if (e["institution_type"], e["stage"]) != ("social_service", "referral")
-    ]
+    new["matrix"] = [e for e in new["matrix"] if (e["institution_type"], e["stage"]) != ("social_service", "referral")]
     diff = diff_packs(BASE, new)
     assert [t.institution_type for t in diff.institution_types] == ["social_service", "police"]
     police = diff.institution_type("police")
@@ -80,9 +78,7 @@ def test_institution_type_added_removed_and_changed():
     assert diff.institution_type("social_service").changes == [
         FieldChange("contacts[0].phone", "+371 20000000", "+371 20000009")
     ]
-    assert [(s.stage, s.kind) for s in diff.institution_type("provider").stages] == [
-        ("assistance", "removed")
-    ]
+    assert [(s.stage, s.kind) for s in diff.institution_type("provider").stages] == [("assistance", "removed")]
 
 
 def test_sections_and_metadata():
@@ -129,10 +125,7 @@ def test_render_text():
 
 PAIRS = [(e["institution_type"], e["stage"]) for e in BASE["matrix"]]
 FREE_PAIRS = [
-    (t["id"], s["id"])
-    for t in BASE["institution_types"]
-    for s in BASE["stages"]
-    if (t["id"], s["id"]) not in PAIRS
+    (t["id"], s["id"]) for t in BASE["institution_types"] for s in BASE["stages"] if (t["id"], s["id"]) not in PAIRS
 ]
 words = st.text(alphabet="abcdefghij ", min_size=1, max_size=12)
 
@@ -149,9 +142,7 @@ def mutations(draw):
             {
                 "institution_type": type_id,
                 "stage": stage,
-                "functions": draw(
-                    st.lists(st.sampled_from(["recognise", "refer", "assist"]), min_size=1, unique=True)
-                ),
+                "functions": draw(st.lists(st.sampled_from(["recognise", "refer", "assist"]), min_size=1, unique=True)),
                 "description": {lang: draw(words) for lang in ("lv", "en", "ru")},
                 "legal_basis": [],
                 "applies_to": None,

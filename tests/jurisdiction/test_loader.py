@@ -48,19 +48,13 @@ def test_unclosed_flow_sequence_is_reported_without_spurious_missing_sections(pa
 
 
 def test_duplicate_key(pack_dir):
-    edit_file(
-        pack_dir, "matrix.yaml", "    stage: referral\n", "    stage: referral\n    stage: assistance\n"
-    )
-    assert problems_of(pack_dir) == [
-        "matrix.yaml:9: matrix[1].stage: duplicate key 'stage' (first at line 8)"
-    ]
+    edit_file(pack_dir, "matrix.yaml", "    stage: referral\n", "    stage: referral\n    stage: assistance\n")
+    assert problems_of(pack_dir) == ["matrix.yaml:9: matrix[1].stage: duplicate key 'stage' (first at line 8)"]
 
 
 def test_unknown_institution_type_in_matrix(pack_dir):
     edit_file(pack_dir, "matrix.yaml", "institution_type: police", "institution_type: polise")
-    assert problems_of(pack_dir) == [
-        "matrix.yaml:12: matrix[2].institution_type: unknown institution type 'polise'"
-    ]
+    assert problems_of(pack_dir) == ["matrix.yaml:12: matrix[2].institution_type: unknown institution type 'polise'"]
 
 
 def test_unknown_stage_function_and_legal_basis(pack_dir):
@@ -91,9 +85,7 @@ def test_empty_translation_counts_as_missing(pack_dir):
 
 def test_duplicate_id(pack_dir):
     with (pack_dir / "functions.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(
-            "  - id: refer\n    name: {lv: X, en: X, ru: X}\n    description: {lv: X, en: X, ru: X}\n"
-        )
+        handle.write("  - id: refer\n    name: {lv: X, en: X, ru: X}\n    description: {lv: X, en: X, ru: X}\n")
     assert problems_of(pack_dir) == [
         "functions.yaml:11: functions[3].id: duplicate id 'refer' (already used by functions[1])"
     ]
@@ -109,15 +101,11 @@ def test_duplicate_matrix_pair(pack_dir):
 
 def test_unknown_capability(pack_dir):
     edit_file(pack_dir, "roles.yaml", "model.publish]", "model.publsh]")
-    assert problems_of(pack_dir) == [
-        "roles.yaml:5: roles[0].capabilities[2]: unknown capability 'model.publsh'"
-    ]
+    assert problems_of(pack_dir) == ["roles.yaml:5: roles[0].capabilities[2]: unknown capability 'model.publsh'"]
 
 
 def test_unknown_field(pack_dir):
-    edit_file(
-        pack_dir, "municipalities.yaml", "    kind: municipality\n", "    kind: municipality\n    knid: x\n"
-    )
+    edit_file(pack_dir, "municipalities.yaml", "    kind: municipality\n", "    kind: municipality\n    knid: x\n")
     assert problems_of(pack_dir) == [
         "municipalities.yaml:8: municipalities[1].knid: unknown field (allowed: id, name, kind)"
     ]

@@ -95,9 +95,7 @@ def test_published_and_superseded_versions_never_change(draft_version, coordinat
     published = ModelVersion.objects.get(status="published")
     content = published.content
     with pytest.raises(ApplicationError) as caught:
-        draft_matrix_entry_remove(
-            version=published, institution_type="police", stage="recognition", by=coordinator
-        )
+        draft_matrix_entry_remove(version=published, institution_type="police", stage="recognition", by=coordinator)
     assert caught.value.field == "version"
     version_publish(version=draft_version, change_note="Second.", by=coordinator)
     superseded = ModelVersion.objects.get(pk=published.pk)
@@ -145,12 +143,8 @@ def test_editing_needs_model_edit(draft_version, draft_reader, editor):
         draft_matrix_entry_remove(
             version=draft_version, institution_type="police", stage="recognition", by=draft_reader
         )
-    draft_matrix_entry_remove(
-        version=draft_version, institution_type="police", stage="recognition", by=editor
-    )
-    assert (
-        ModelVersion.objects.get(pk=draft_version.pk).content["matrix"][2]["institution_type"] == "provider"
-    )
+    draft_matrix_entry_remove(version=draft_version, institution_type="police", stage="recognition", by=editor)
+    assert ModelVersion.objects.get(pk=draft_version.pk).content["matrix"][2]["institution_type"] == "provider"
 
 
 def test_draft_create_rules(published_version, coordinator, draft_reader):
@@ -186,9 +180,7 @@ def test_matrix_entry_added_changed_and_audited(draft_version, coordinator):
         legal_basis=[],
         by=coordinator,
     )
-    entry = next(
-        e for e in changed.content["matrix"] if e["stage"] == "referral" and e["institution_type"] == "police"
-    )
+    entry = next(e for e in changed.content["matrix"] if e["stage"] == "referral" and e["institution_type"] == "police")
     assert entry["functions"] == ["refer", "assist"] and entry["applies_to"] is None
     event = AuditEvent.objects.filter(action="model.draft_edit").last()
     assert event.old_values["entry"]["functions"] == ["refer"]
@@ -225,9 +217,7 @@ def test_an_invalid_edit_names_the_field_and_changes_nothing(draft_version, coor
 
 def test_removing_a_missing_entry_is_refused(draft_version, coordinator):
     with pytest.raises(ApplicationError, match="no entry"):
-        draft_matrix_entry_remove(
-            version=draft_version, institution_type="police", stage="assistance", by=coordinator
-        )
+        draft_matrix_entry_remove(version=draft_version, institution_type="police", stage="assistance", by=coordinator)
 
 
 def test_institution_type_save(draft_version, coordinator):
@@ -291,7 +281,5 @@ def test_legal_basis_save_then_cite_it(draft_version, coordinator):
         by=coordinator,
     )
     with pytest.raises(ApplicationError) as caught:
-        draft_legal_basis_save(
-            version=version, legal_basis="Bad Id", title=TEXT, citation="X", by=coordinator
-        )
+        draft_legal_basis_save(version=version, legal_basis="Bad Id", title=TEXT, citation="X", by=coordinator)
     assert caught.value.field == "id"

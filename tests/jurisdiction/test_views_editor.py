@@ -82,8 +82,7 @@ def test_draft_page_ladder(client, draft, plain_user, workgroup_user, editor_use
     assert response.status_code == 200
     assert "Notices indicators and asks questions." in response.content.decode()
     assert (
-        reverse("jurisdiction:entry_edit", args=[2, "social_service", "recognition"])
-        not in response.content.decode()
+        reverse("jurisdiction:entry_edit", args=[2, "social_service", "recognition"]) not in response.content.decode()
     )
     force_login_verified(client, editor_user)
     html = client.get(url).content.decode()
@@ -124,9 +123,7 @@ def test_start_a_draft_ladder_and_audit(client, published, plain_user, workgroup
     force_login_verified(client, coordinator_user)
     response = client.post(url)
     draft = ModelVersion.objects.get(status=ModelVersion.Status.DRAFT)
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "jurisdiction:draft", args=[draft.number]
-    )
+    assert response.status_code == 302 and response["Location"] == reverse("jurisdiction:draft", args=[draft.number])
     assert draft.content == published.content
     assert AuditEvent.objects.filter(action="model.draft_create", actor=coordinator_user).exists()
     # A second draft is refused with a message, not an error page.
@@ -185,9 +182,7 @@ def test_save_without_javascript_redirects_to_the_entry(client, draft, editor_us
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_invalid_entry_shows_the_error_next_to_the_field_and_changes_nothing(
-    client, draft, editor_user, htmx
-):
+def test_invalid_entry_shows_the_error_next_to_the_field_and_changes_nothing(client, draft, editor_user, htmx):
     force_login_verified(client, editor_user)
     before = content_of(draft)
     url = reverse("jurisdiction:entry_edit", args=[draft.number, "social_service", "recognition"])

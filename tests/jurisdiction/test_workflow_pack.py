@@ -47,9 +47,7 @@ WORKFLOW = {
             "from": ["recognised"],
             "to": "referred",
             "trigger": "referral_sent",
-            "effects": [
-                {"when": {"nationality": ["third_country_national"]}, "start_deadline": "reflection"}
-            ],
+            "effects": [{"when": {"nationality": ["third_country_national"]}, "start_deadline": "reflection"}],
         },
         {
             "id": "assist",
@@ -281,8 +279,7 @@ UNKNOWN = [
     ),
     (
         _set("referral.legal_duty_exceptions.0.purposes", ["identification", "housing"]),
-        "workflow.referral.legal_duty_exceptions[0].purposes[1]: purpose 'housing' is not one of the referral "
-        "purposes",
+        "workflow.referral.legal_duty_exceptions[0].purposes[1]: purpose 'housing' is not one of the referral purposes",
     ),
     (
         _set("retention.legal_basis", ["test_act"]),
@@ -295,9 +292,7 @@ UNKNOWN = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("edit", "expected"), UNKNOWN, ids=[expected.split(":")[0] for _e, expected in UNKNOWN]
-)
+@pytest.mark.parametrize(("edit", "expected"), UNKNOWN, ids=[expected.split(":")[0] for _e, expected in UNKNOWN])
 def test_unknown_references_are_named_with_their_path(edit, expected):
     broken = content()
     edit(broken)
@@ -369,10 +364,7 @@ def test_checklists_their_items_and_legal_duty_exceptions_have_unique_ids():
     exceptions = workflow["referral"]["legal_duty_exceptions"]
     exceptions.append(copy.deepcopy(exceptions[0]))
     result = problems(broken)
-    assert (
-        "workflow.checklists[1].id: duplicate id 'criteria' (already used by workflow.checklists[0])"
-        in result
-    )
+    assert "workflow.checklists[1].id: duplicate id 'criteria' (already used by workflow.checklists[0])" in result
     assert (
         "workflow.checklists[0].items[1].id: duplicate id 'act' (already used by workflow.checklists[0].items[0])"
         in result
@@ -449,9 +441,7 @@ def test_a_transition_set_off_by_a_deadline_must_be_named_by_one():
 def test_a_quota_can_only_be_used_on_a_deadline_that_has_one():
     broken = content()
     transition(broken, "consult")["effects"][0]["use_quota"] = "service"
-    assert problems(broken) == [
-        "workflow.transitions[3].effects[0].use_quota: deadline 'service' has no quota to use"
-    ]
+    assert problems(broken) == ["workflow.transitions[3].effects[0].use_quota: deadline 'service' has no quota to use"]
 
 
 def test_the_answer_to_a_referral_is_counted_in_hours():
@@ -485,9 +475,7 @@ def test_only_a_manual_transition_names_who_performs_it():
 
 def test_an_actor_must_be_possible_a_role_held_in_an_institution_type_that_allows_it():
     broken = content()
-    transition(broken, "assist")["by"] = [
-        {"roles": ["case_worker"], "institution_types": ["provider", "police"]}
-    ]
+    transition(broken, "assist")["by"] = [{"roles": ["case_worker"], "institution_types": ["provider", "police"]}]
     assert problems(broken) == [
         "workflow.transitions[1].by[0].institution_types[1]: none of the roles case_worker may be held in "
         "institution type 'police'"
@@ -506,9 +494,7 @@ def test_an_effect_must_do_something():
 def test_no_transition_leaves_a_closed_state():
     broken = content()
     transition(broken, "refuse")["from"].append("closed")
-    assert problems(broken) == [
-        "workflow.transitions[5].from[3]: state 'closed' is closed: no transition may leave it"
-    ]
+    assert problems(broken) == ["workflow.transitions[5].from[3]: state 'closed' is closed: no transition may leave it"]
 
 
 # --- states -------------------------------------------------------------------------------------------------------
@@ -536,9 +522,8 @@ def test_reachability_follows_transitions_through_several_states():
     transition(broken, "refer")["from"] = ["assisted"]
     result = problems(broken)
     for index, ident in [(1, "referred"), (2, "assisted"), (3, "closed")]:
-        assert (
-            f"workflow.states[{index}]: state '{ident}' cannot be reached from the initial state 'recognised'"
-            in (result)
+        assert f"workflow.states[{index}]: state '{ident}' cannot be reached from the initial state 'recognised'" in (
+            result
         )
 
 
@@ -590,8 +575,7 @@ def test_problems_in_a_pack_folder_name_the_file_and_line(tmp_path):
     found = [str(p) for p in refused.value.problems]
     line = next(n for n, text in enumerate(lines.splitlines(), 1) if "legal_basis: [palermo_protocol" in text)
     assert (
-        f"workflow.yaml:{line}: workflow.transitions[1].legal_basis[0]: unknown legal basis 'palermo_protocol'"
-        in found
+        f"workflow.yaml:{line}: workflow.transitions[1].legal_basis[0]: unknown legal basis 'palermo_protocol'" in found
     )
     assert any(p.startswith("workflow.yaml:") and "unknown role 'frontline_worker'" in p for p in found)
 
@@ -706,15 +690,11 @@ def test_generic_workflow_is_simple_and_cites_international_instruments_only():
 def test_a_changed_workflow_shows_field_by_field_named_by_ids():
     old, new = content(), content()
     transition(new, "close")["to"] = "refused"
-    new["workflow"]["transitions"].insert(
-        0, copy.deepcopy(transition(new, "consult")) | {"id": "consult_again"}
-    )
+    new["workflow"]["transitions"].insert(0, copy.deepcopy(transition(new, "consult")) | {"id": "consult_again"})
     deadline(new, "reflection")["name"]["lv"] = "Pārdomas"
     diff = diff_packs(old, new)
     changes = {change.field: change for change in diff.reserved}
-    assert changes["workflow.transitions.close.to"] == FieldChange(
-        "workflow.transitions.close.to", "closed", "refused"
-    )
+    assert changes["workflow.transitions.close.to"] == FieldChange("workflow.transitions.close.to", "closed", "refused")
     assert changes["workflow.deadlines.reflection.name.lv"].new == "Pārdomas"
     assert changes["workflow.transitions.consult_again.from"].new == ["assisted"]
     # Inserting a transition does not make the ones after it look changed.

@@ -79,9 +79,7 @@ PACK_CONTENT = {
         {
             "id": "social_service",
             "name": t("Sociālais dienests", "Social service", "Социальная служба"),
-            "description": t(
-                "Pašvaldības dienests.", "The municipal social service.", "Муниципальная служба."
-            ),
+            "description": t("Pašvaldības dienests.", "The municipal social service.", "Муниципальная служба."),
             "level": "municipal",
             "category": "first_contact",
             "contacts": [
@@ -187,9 +185,7 @@ def published(db, testland):
 
 @pytest.fixture
 def draft(published):
-    return make_version(
-        number=2, status=ModelVersion.Status.DRAFT, content=edited_content(), based_on=published
-    )
+    return make_version(number=2, status=ModelVersion.Status.DRAFT, content=edited_content(), based_on=published)
 
 
 def _user(*capabilities: str):

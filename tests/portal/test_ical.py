@@ -215,7 +215,7 @@ def test_text_with_separators_and_long_lines_survives_a_calendar_application(cli
         event={
             "starts_at": portal_content.now + dt.timedelta(days=3),
             "place": "Zāle 2, Demo iela 1; Rīga",
-            "organiser": "Demo biedrība, \"Piemērs\"",
+            "organiser": 'Demo biedrība, "Piemērs"',
         },
     )
     item.translations.filter(language="lv").update(summary=summary)

@@ -32,9 +32,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{issue,list,revoke}")
-        issue = actions.add_parser(
-            "issue", help="Issue a token and print it (once; it cannot be shown again)."
-        )
+        issue = actions.add_parser("issue", help="Issue a token and print it (once; it cannot be shown again).")
         issue.add_argument("--user", required=True, help="User name the token acts as.")
         issue.add_argument("--name", default="command line", help="What the token is for.")
         issue.add_argument(
@@ -46,9 +44,7 @@ class Command(BaseCommand):
         listing = actions.add_parser("list", help="List a user's tokens (never the secrets).")
         listing.add_argument("--user", required=True, help="User name.")
         revoke = actions.add_parser("revoke", help="Revoke the token whose prefix is given.")
-        revoke.add_argument(
-            "prefix", help=f"The token's prefix: the part after '{TOKEN_SCHEME}_', e.g. 1a2b3c4d."
-        )
+        revoke.add_argument("prefix", help=f"The token's prefix: the part after '{TOKEN_SCHEME}_', e.g. 1a2b3c4d.")
 
     def handle(self, *args, **options) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -97,9 +93,7 @@ class Command(BaseCommand):
         if not matches:
             raise CommandError(f"prefix: no token starts with '{prefix}'.")
         if len(matches) > 1:
-            raise CommandError(
-                f"prefix: more than one token has the prefix '{prefix}'; revoke cannot choose."
-            )
+            raise CommandError(f"prefix: more than one token has the prefix '{prefix}'; revoke cannot choose.")
         token = matches[0]
         if token.revoked_at is not None:
             self.stdout.write(f"Token {token.prefix} ({token.name}) was already revoked.")

@@ -24,18 +24,14 @@ class Command(BaseCommand):
     help = "Validate, load, compare, publish and list versions of a jurisdiction pack."
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{validate,load,diff,publish,list}"
-        )
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{validate,load,diff,publish,list}")
 
         validate = actions.add_parser("validate", help="Check a pack folder and list every problem.")
         validate.add_argument("directory", help="the pack folder, e.g. packs/lv")
 
         load = actions.add_parser("load", help="Validate a pack folder and store it as a new draft version.")
         load.add_argument("directory", help="the pack folder, e.g. packs/lv")
-        load.add_argument(
-            "--replace-draft", action="store_true", help="replace the content of the existing draft"
-        )
+        load.add_argument("--replace-draft", action="store_true", help="replace the content of the existing draft")
 
         diff = actions.add_parser("diff", help="Show what changed between two versions of a pack.")
         diff.add_argument("old", type=int, help="the older version number")
@@ -130,9 +126,7 @@ class Command(BaseCommand):
             gettext("Pack '%(pack)s': version %(old)d → version %(new)d")
             % {"pack": pack_code, "old": before.number, "new": after.number}
         )
-        self.stdout.write(
-            render_text(diff_packs(before.content, after.content), language=language), ending=""
-        )
+        self.stdout.write(render_text(diff_packs(before.content, after.content), language=language), ending="")
 
     def _publish(self, *, number: int, note: str, pack: str | None, **_options) -> None:
         version = version_publish(
